@@ -1,0 +1,35 @@
+// Import boundaries of docs/architecture.md: each folder of src/ imports only
+// from the folders below it. errors.ts is the bottom of every layer.
+const LAYERS = ['ring', 'crypto', 'network', 'protocol', 'layers', 'models', 'serving', 'cli'];
+
+const forbidden = LAYERS.map((layer, i) => ({
+  name: `${layer}-imports-below-only`,
+  comment: `src/${layer} may import only from the layers below it: ${LAYERS.slice(0, i).join(', ') || '(none)'}`,
+  severity: 'error',
+  from: { path: `^src/${layer}/` },
+  to: { path: `^src/(${LAYERS.slice(i).filter((l) => l !== layer).join('|')})/` },
+}));
+
+// layers and models are one level in DESIGN.md's table: models may use layers, not the reverse.
+forbidden.push({
+  name: 'errors-imports-nothing',
+  severity: 'error',
+  from: { path: '^src/errors\\.ts$' },
+  to: { path: '^src/' },
+});
+forbidden.push({
+  name: 'no-circular',
+  severity: 'error',
+  from: {},
+  to: { circular: true },
+});
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: 'src/ring/wasm/kernels\\.generated\\.ts' },
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * Exact tensors over Z_(2^64) and their kernels. Knows nothing of players,
+ * networks or protocols.
+ */
+export { RingTensor } from './ring-tensor.js';
+export { type Shape, fmt, sizeOf, stridesOf, shapesEqual, broadcastShapes, normalizeAxis, resolveReshape, assertValidShape } from './shape.js';
+export { add, sub, mul, neg, and, or, xor, not, shr, shrLogical, shl } from './ops/elementwise.js';
+export { reshape, expandDims, broadcastTo, transpose, slice, concat, pad, tile, gather } from './ops/movement.js';
+export { sum } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export {
+  type Padding,
+  type WindowGeometry,
+  type Conv2dOptions,
+  pair,
+  windowGeometry,
+  conv2dGeometry,
+  conv2d,
+  im2col,
+  sumPool2d,
+  windowCounts,
+} from './ops/conv.js';
+export {
+  DEFAULT_FRAC_BITS,
+  checkFracBits,
+  encodableBound,
+  productBound,
+  describeRange,
+  encode,
+  decode,
+  encodeScalar,
+} from './fixed-point.js';

@@ -1,0 +1,172 @@
+/**
+ * Loads the WebAssembly kernels (kernels.wat) and moves data in and out of
+ * their memory. Tensors live in ordinary typed arrays; a kernel call copies its
+ * operands into a scratch arena at the bottom of the wasm memory, runs, and
+ * copies the result out. The arena is reset after every call, and since calls
+ * are synchronous no two of them ever interleave.
+ */
+import { KERNELS_WASM_BASE64 } from './wasm/kernels.generated.js';
+
+/** Signatures of the exports of kernels.wat (pointers are byte offsets). */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  add(a: number, b: number, out: number, n: number): void;
+  sub(a: number, b: number, out: number, n: number): void;
+  mul(a: number, b: number, out: number, n: number): void;
+  and(a: number, b: number, out: number, n: number): void;
+  or(a: number, b: number, out: number, n: number): void;
+  xor(a: number, b: number, out: number, n: number): void;
+  neg(a: number, out: number, n: number): void;
+  not(a: number, out: number, n: number): void;
+  shr_s(a: number, out: number, n: number, bits: number): void;
+  shr_u(a: number, out: number, n: number, bits: number): void;
+  shl(a: number, out: number, n: number, bits: number): void;
+  sum_axis(a: number, out: number, outer: number, len: number, inner: number): void;
+  copy_strided(src: number, dst: number, rank: number, dims: number, sstr: number, dstr: number, idx: number): void;
+  encode(x: number, out: number, n: number, scale: number, bound: number): number;
+  decode(a: number, y: number, n: number, invScale: number): void;
+  pack_b(b: number, ldb: number, k: number, n: number, bp: number): void;
+  matmul(a: number, lda: number, bp: number, c: number, ldc: number, m: number, k: number, n: number): void;
+  im2col(
+    x: number, out: number, nb: number, h: number, w: number, ch: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
+  ): void;
+}
+
+const PAGE = 65536;
+/** Byte offset where the arena starts (0 stays unused as a null pointer). */
+const HEAP_BASE = 64;
+/** wasm32 memories stop at 4 GiB. */
+const MAX_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** Bump allocator over the wasm memory, valid for the duration of one call. */
+export class Arena {
+  private top = HEAP_BASE;
+  private buffer: ArrayBuffer | undefined;
+  private u64View = new BigUint64Array(0);
+  private f64View = new Float64Array(0);
+  private i32View = new Int32Array(0);
+
+  constructor(private readonly memory: WebAssembly.Memory) {}
+
+  /** Reserves `words` 64-bit words, 16-byte aligned for SIMD loads. */
+  alloc(words: number): number {
+    const ptr = (this.top + 15) & ~15;
+    const end = ptr + words * 8;
+    if (end > MAX_BYTES) {
+      throw new RangeError(`ring kernels: an operation needs ${end} bytes of WebAssembly memory, above the 4 GiB limit of wasm32`);
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return ptr;
+  }
+
+  /** Reserves and zeroes. */
+  allocZeroed(words: number): number {
+    const ptr = this.alloc(words);
+    this.u64.fill(0n, ptr / 8, ptr / 8 + words);
+    return ptr;
+  }
+
+  put(data: BigUint64Array): number {
+    const ptr = this.alloc(data.length);
+    this.u64.set(data, ptr / 8);
+    return ptr;
+  }
+
+  putF64(data: Float64Array): number {
+    const ptr = this.alloc(data.length);
+    this.f64.set(data, ptr / 8);
+    return ptr;
+  }
+
+  putI32(values: readonly number[]): number {
+    const ptr = this.alloc(Math.ceil(values.length / 2) + 1);
+    this.i32.set(values, ptr / 4);
+    return ptr;
+  }
+
+  /** Copies `words` words out of wasm memory into a fresh array. */
+  take(ptr: number, words: number): BigUint64Array {
+    return this.u64.slice(ptr / 8, ptr / 8 + words);
+  }
+
+  takeF64(ptr: number, n: number): Float64Array {
+    return this.f64.slice(ptr / 8, ptr / 8 + n);
+  }
+
+  reset(): void {
+    this.top = HEAP_BASE;
+  }
+
+  // Views are rebuilt after memory.grow, which detaches the old buffer.
+  private refresh(): void {
+    if (this.buffer !== this.memory.buffer) {
+      this.buffer = this.memory.buffer;
+      this.u64View = new BigUint64Array(this.buffer);
+      this.f64View = new Float64Array(this.buffer);
+      this.i32View = new Int32Array(this.buffer);
+    }
+  }
+  get u64(): BigUint64Array {
+    this.refresh();
+    return this.u64View;
+  }
+  get f64(): Float64Array {
+    this.refresh();
+    return this.f64View;
+  }
+  get i32(): Int32Array {
+    this.refresh();
+    return this.i32View;
+  }
+}
+
+/** One instance of the kernels module with its arena. */
+export class WasmKernels {
+  readonly exports: KernelExports;
+  private readonly arena: Arena;
+  private busy = false;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, {});
+    this.exports = instance.exports as unknown as KernelExports;
+    this.arena = new Arena(this.exports.memory);
+  }
+
+  /** Runs `fn` with the arena; everything allocated is released afterwards. */
+  run<T>(fn: (arena: Arena, k: KernelExports) => T): T {
+    if (this.busy) throw new Error('ring kernels: re-entrant call (a kernel call started inside another one)');
+    this.busy = true;
+    try {
+      return fn(this.arena, this.exports);
+    } finally {
+      this.arena.reset();
+      this.busy = false;
+    }
+  }
+}
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+let compiled: WebAssembly.Module | undefined;
+let instance: WasmKernels | undefined;
+
+/**
+ * The shared kernel instance. It holds no protocol state, only scratch memory,
+ * so every player of a process can use it. Compiles synchronously on first use
+ * (the module is a few KiB, under every browser's synchronous-compile limit).
+ */
+export function kernels(): WasmKernels {
+  if (instance === undefined) {
+    compiled ??= new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64));
+    instance = new WasmKernels(compiled);
+  }
+  return instance;
+}

@@ -1,0 +1,151 @@
+/**
+ * 2-D convolution and pooling windows in tfjs layout (NHWC input, HWIO
+ * filter), by im2col: each output pixel's receptive field becomes one row, so a
+ * convolution is one matrix product with the filter seen as (kh*kw*c) x out.
+ */
+import { check, checkShape } from '../../errors.js';
+import { kernels, type Arena, type KernelExports } from '../kernels.js';
+import { RingTensor } from '../ring-tensor.js';
+import { fmt, type Shape } from '../shape.js';
+import { matmulInArena } from './matmul.js';
+import { reshape } from './movement.js';
+import { sum } from './reduce.js';
+
+/** Padding modes of tfjs: 'valid' (no padding) and 'same' (output = ceil(input / stride)). */
+export type Padding = 'valid' | 'same';
+
+/** Output size and padding of a window sliding over an NHWC image. */
+export interface WindowGeometry {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/** Normalises `n` or `[h, w]`. */
+export function pair(v: number | readonly [number, number], what: string, op: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  check(p.length === 2 && p.every((x) => Number.isInteger(x) && x >= 1), () => `${op}: ${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+/** Geometry as tfjs computes it (tf.conv2d / tf.avgPool, dilation 1). */
+export function windowGeometry(
+  inputShape: Shape,
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  padding: Padding,
+  op: string,
+): WindowGeometry {
+  checkShape(inputShape.length === 4, () => `${op}: input must be rank 4 (NHWC), got ${fmt(inputShape)}`);
+  check(padding === 'valid' || padding === 'same', () => `${op}: padding must be 'valid' or 'same', got '${String(padding)}'`);
+  const [batch, inHeight, inWidth, channels] = inputShape;
+  const [kernelHeight, kernelWidth] = kernel;
+  const [strideHeight, strideWidth] = strides;
+  let outHeight: number, outWidth: number, padTop: number, padLeft: number;
+  if (padding === 'same') {
+    outHeight = Math.ceil(inHeight / strideHeight);
+    outWidth = Math.ceil(inWidth / strideWidth);
+    padTop = Math.floor(Math.max((outHeight - 1) * strideHeight + kernelHeight - inHeight, 0) / 2);
+    padLeft = Math.floor(Math.max((outWidth - 1) * strideWidth + kernelWidth - inWidth, 0) / 2);
+  } else {
+    checkShape(
+      kernelHeight <= inHeight && kernelWidth <= inWidth,
+      () => `${op}: window ${kernelHeight}x${kernelWidth} is larger than the input ${inHeight}x${inWidth} with 'valid' padding`,
+    );
+    outHeight = Math.ceil((inHeight - kernelHeight + 1) / strideHeight);
+    outWidth = Math.ceil((inWidth - kernelWidth + 1) / strideWidth);
+    padTop = 0;
+    padLeft = 0;
+  }
+  return { batch, inHeight, inWidth, channels, kernelHeight, kernelWidth, strideHeight, strideWidth, outHeight, outWidth, padTop, padLeft };
+}
+
+function im2colInArena(arena: Arena, k: KernelExports, px: number, g: WindowGeometry): number {
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const cols = g.kernelHeight * g.kernelWidth * g.channels;
+  const out = arena.alloc(rows * cols);
+  k.im2col(px, out, g.batch, g.inHeight, g.inWidth, g.channels, g.kernelHeight, g.kernelWidth,
+    g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth);
+  return out;
+}
+
+/**
+ * Patches of `x` (NHWC) as rows: shape [batch*outH*outW, kh*kw*c], zero where
+ * the window covers padding.
+ */
+export function im2col(x: RingTensor, g: WindowGeometry): RingTensor {
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const cols = g.kernelHeight * g.kernelWidth * g.channels;
+  const data = kernels().run((arena, k) => arena.take(im2colInArena(arena, k, arena.put(x.data), g), rows * cols));
+  return new RingTensor([rows, cols], data);
+}
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+}
+
+/** Geometry of conv2d(x, filter): the filter is HWIO. */
+export function conv2dGeometry(xShape: Shape, filterShape: Shape, options: Conv2dOptions = {}): WindowGeometry {
+  checkShape(filterShape.length === 4, () => `conv2d: filter must be rank 4 (HWIO), got ${fmt(filterShape)}`);
+  checkShape(
+    xShape.length === 4 && xShape[3] === filterShape[2],
+    () => `conv2d: input ${fmt(xShape)} (NHWC) and filter ${fmt(filterShape)} (HWIO) disagree on input channels`,
+  );
+  return windowGeometry(xShape, [filterShape[0], filterShape[1]], pair(options.strides ?? 1, 'strides', 'conv2d'), options.padding ?? 'valid', 'conv2d');
+}
+
+/** tf.conv2d over the ring: NHWC input, HWIO filter, dilation 1. */
+export function conv2d(x: RingTensor, filter: RingTensor, options: Conv2dOptions = {}): RingTensor {
+  const g = conv2dGeometry(x.shape, filter.shape, options);
+  const outChannels = filter.shape[3];
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const cols = g.kernelHeight * g.kernelWidth * g.channels;
+  const shape = [g.batch, g.outHeight, g.outWidth, outChannels];
+  if (rows === 0 || outChannels === 0) return RingTensor.zeros(shape);
+  const data = kernels().run((arena, k) => {
+    const patches = im2colInArena(arena, k, arena.put(x.data), g);
+    const pf = arena.put(filter.data);
+    return arena.take(matmulInArena(arena, k, patches, cols, pf, outChannels, rows, cols, outChannels), rows * outChannels);
+  });
+  return new RingTensor(shape, data);
+}
+
+/**
+ * Sum over each pooling window (padding contributes zeros): the linear part of
+ * average pooling. Output NHWC.
+ */
+export function sumPool2d(x: RingTensor, g: WindowGeometry): RingTensor {
+  const patches = im2col(x, g);
+  const windows = reshape(patches, [g.batch * g.outHeight * g.outWidth, g.kernelHeight * g.kernelWidth, g.channels]);
+  return reshape(sum(windows, 1), [g.batch, g.outHeight, g.outWidth, g.channels]);
+}
+
+/**
+ * Number of input pixels (not padding) under each output window, row-major
+ * [outH, outW]: the divisor tfjs uses for average pooling with 'same' padding.
+ */
+export function windowCounts(g: WindowGeometry): Float64Array {
+  const counts = new Float64Array(g.outHeight * g.outWidth);
+  const span = (o: number, stride: number, pad: number, kernel: number, size: number): number => {
+    const start = o * stride - pad;
+    return Math.min(start + kernel, size) - Math.max(start, 0);
+  };
+  for (let oy = 0; oy < g.outHeight; oy++) {
+    const h = span(oy, g.strideHeight, g.padTop, g.kernelHeight, g.inHeight);
+    for (let ox = 0; ox < g.outWidth; ox++) {
+      counts[oy * g.outWidth + ox] = h * span(ox, g.strideWidth, g.padLeft, g.kernelWidth, g.inWidth);
+    }
+  }
+  return counts;
+}

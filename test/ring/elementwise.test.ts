@@ -1,0 +1,75 @@
+import test from 'ava';
+import * as ring from '../../src/ring/index.js';
+import { RingTensor } from '../../src/ring/index.js';
+import { TestRng } from '../helpers/random.js';
+import { refBinary, sizeOf, wrap } from '../helpers/reference.js';
+
+const rng = new TestRng(1);
+const rand = (shape: number[]): RingTensor => new RingTensor(shape, rng.words(sizeOf(shape)));
+
+const SHAPES: Array<[number[], number[]]> = [
+  [[1], [1]],
+  [[], []],
+  [[7], [7]],
+  [[3, 5], [3, 5]],
+  [[2, 3, 4], [2, 3, 4]],
+  [[4, 6], [6]], // trailing-dimension row
+  [[4, 6], []], // scalar
+  [[4, 1], [1, 5]], // both broadcast
+  [[2, 1, 3], [4, 1]],
+  [[3, 0], [3, 0]], // empty
+];
+
+const binaries: Array<[string, (a: RingTensor, b: RingTensor) => RingTensor, (x: bigint, y: bigint) => bigint]> = [
+  ['add', ring.add, (x, y) => x + y],
+  ['sub', ring.sub, (x, y) => x - y],
+  ['mul', ring.mul, (x, y) => x * y],
+  ['and', ring.and, (x, y) => x & y],
+  ['or', ring.or, (x, y) => x | y],
+  ['xor', ring.xor, (x, y) => x ^ y],
+];
+
+for (const [name, op, ref] of binaries) {
+  test(`${name} equals the BigInt reference with broadcasting and wrap-around`, (t) => {
+    for (const [sa, sb] of SHAPES) {
+      const a = rand(sa);
+      const b = rand(sb);
+      const got = op(a, b);
+      const want = refBinary(a, b, ref);
+      t.deepEqual(got.shape, want.shape, `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
+      t.deepEqual(got.toBigInts(), want.toBigInts(), `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
+      // broadcasting is symmetric
+      t.deepEqual(op(b, a).toBigInts(), refBinary(b, a, ref).toBigInts());
+    }
+  });
+}
+
+test('binary ops reject shapes that do not broadcast, naming both shapes and the op', (t) => {
+  const err = t.throws(() => ring.add(rand([2, 3]), rand([4])));
+  t.regex(err!.message, /add: shapes \[2,3\] and \[4\] cannot be broadcast/);
+  t.is((err as { code?: string }).code, 'shape');
+});
+
+test('neg and not equal the reference', (t) => {
+  for (const shape of [[1], [5], [2, 9], [0]]) {
+    const a = rand(shape);
+    t.deepEqual(ring.neg(a).toBigInts(), a.toBigInts().map((v) => wrap(-v)));
+    t.deepEqual(ring.not(a).toBigInts(), a.toBigInts().map((v) => wrap(~v)));
+  }
+  const edge = RingTensor.fromBigInts([4], [0n, 1n, 1n << 63n, (1n << 64n) - 1n]);
+  t.deepEqual(ring.neg(edge).toBigInts(), [0n, (1n << 64n) - 1n, 1n << 63n, 1n]);
+});
+
+test('shifts equal the reference for every amount', (t) => {
+  const a = rand([33]);
+  const edge = RingTensor.fromBigInts([5], [0n, 1n, 1n << 63n, (1n << 64n) - 1n, (1n << 63n) - 1n]);
+  for (const x of [a, edge]) {
+    for (const bits of [0, 1, 7, 16, 31, 32, 33, 62, 63]) {
+      t.deepEqual(ring.shr(x, bits).toBigInts(), x.toSignedBigInts().map((v) => wrap(v >> BigInt(bits))), `shr ${bits}`);
+      t.deepEqual(ring.shrLogical(x, bits).toBigInts(), x.toBigInts().map((v) => v >> BigInt(bits)), `shrLogical ${bits}`);
+      t.deepEqual(ring.shl(x, bits).toBigInts(), x.toBigInts().map((v) => wrap(v << BigInt(bits))), `shl ${bits}`);
+    }
+  }
+  t.throws(() => ring.shr(a, 64), { message: /shift amount must be an integer in \[0, 64\)/ });
+  t.throws(() => ring.shl(a, -1), { message: /shift amount/ });
+});

@@ -1,0 +1,96 @@
+import test from 'ava';
+import * as ring from '../../src/ring/index.js';
+import { RingTensor } from '../../src/ring/index.js';
+import { TestRng } from '../helpers/random.js';
+import { refConv2d, refMatmul2d, sizeOf } from '../helpers/reference.js';
+
+const rng = new TestRng(3);
+const rand = (shape: number[]): RingTensor => new RingTensor(shape, rng.words(sizeOf(shape)));
+
+test('matmul equals the BigInt reference on square, non-square, 1-element and odd shapes', (t) => {
+  const cases: Array<[number, number, number]> = [
+    [1, 1, 1], [1, 5, 1], [2, 3, 4], [3, 1, 7], [5, 7, 3], [8, 8, 8], [9, 13, 6], [17, 33, 9], [31, 64, 5], [64, 128, 32], [4, 0, 3],
+  ];
+  for (const [m, k, n] of cases) {
+    const a = rand([m, k]);
+    const b = rand([k, n]);
+    const got = ring.matmul(a, b);
+    t.deepEqual(got.shape, [m, n]);
+    t.deepEqual(got.toBigInts(), refMatmul2d(a.data, b.data, m, k, n), `${m}x${k} @ ${k}x${n}`);
+  }
+});
+
+test('matmul: transposed operands and batches (broadcast batch dims)', (t) => {
+  const a = rand([3, 4]);
+  const b = rand([5, 4]);
+  t.deepEqual(ring.matmul(a, b, false, true).toBigInts(), ring.matmul(a, ring.transpose(b)).toBigInts());
+  t.deepEqual(ring.matmul(ring.transpose(a), b, true, true).toBigInts(), ring.matmul(a, ring.transpose(b)).toBigInts());
+
+  const x = rand([2, 3, 4, 5]);
+  const w = rand([5, 6]);
+  const y = ring.matmul(x, w);
+  t.deepEqual(y.shape, [2, 3, 4, 6]);
+  for (let i = 0; i < 6; i++) {
+    const xi = new RingTensor([4, 5], x.data.subarray(i * 20, (i + 1) * 20));
+    t.deepEqual(ring.slice(ring.reshape(y, [6, 4, 6]), [i, 0, 0], [1, -1, -1]).toBigInts(), refMatmul2d(xi.data, w.data, 4, 5, 6));
+  }
+  const u = rand([3, 2, 4]);
+  const v = rand([1, 4, 3]);
+  const uv = ring.matmul(u, v);
+  t.deepEqual(uv.shape, [3, 2, 3]);
+  for (let i = 0; i < 3; i++) {
+    t.deepEqual(
+      Array.from(uv.data.subarray(i * 6, (i + 1) * 6)),
+      refMatmul2d(u.data.subarray(i * 8, (i + 1) * 8), v.data, 2, 4, 3),
+    );
+  }
+  const e = t.throws(() => ring.matmul(rand([2, 3]), rand([4, 2])));
+  t.regex(e!.message, /matmul: inner dimensions differ: \[2,3\] x \[4,2\]/);
+  t.throws(() => ring.matmul(rand([3]), rand([3, 2])), { message: /rank >= 2/ });
+});
+
+test('conv2d (im2col) equals a direct convolution for valid/same padding and strides 1 and 2', (t) => {
+  const inputs: Array<[number[], number[]]> = [
+    [[1, 5, 5, 1], [3, 3, 1, 1]],
+    [[2, 7, 6, 3], [3, 2, 3, 4]],
+    [[1, 8, 8, 2], [5, 5, 2, 3]],
+    [[3, 4, 4, 1], [1, 1, 1, 2]],
+    [[1, 1, 1, 1], [1, 1, 1, 1]],
+  ];
+  for (const [xs, ws] of inputs) {
+    for (const padding of ['valid', 'same'] as const) {
+      for (const s of [1, 2]) {
+        if (padding === 'valid' && (ws[0] > xs[1] || ws[1] > xs[2])) continue;
+        const x = rand(xs);
+        const w = rand(ws);
+        const got = ring.conv2d(x, w, { strides: s, padding });
+        const want = refConv2d(x, w, [s, s], padding);
+        t.deepEqual(got.shape, want.shape, `${JSON.stringify(xs)} ${JSON.stringify(ws)} ${padding} ${s}`);
+        t.deepEqual(got.toBigInts(), want.toBigInts(), `${JSON.stringify(xs)} ${JSON.stringify(ws)} ${padding} ${s}`);
+      }
+    }
+  }
+  const x = rand([1, 6, 5, 2]);
+  const w = rand([3, 2, 2, 2]);
+  t.deepEqual(ring.conv2d(x, w, { strides: [2, 1], padding: 'same' }).toBigInts(), refConv2d(x, w, [2, 1], 'same').toBigInts());
+  t.throws(() => ring.conv2d(rand([1, 4, 4, 2]), rand([3, 3, 3, 1])), { message: /disagree on input channels/ });
+  t.throws(() => ring.conv2d(rand([1, 2, 2, 1]), rand([3, 3, 1, 1])), { message: /larger than the input/ });
+});
+
+test('sumPool2d sums each window and windowCounts counts the pixels under it', (t) => {
+  const x = rand([2, 5, 5, 3]);
+  for (const padding of ['valid', 'same'] as const) {
+    const g = ring.windowGeometry(x.shape, [2, 2], [2, 2], padding, 'pool');
+    // A pool is a depthwise conv with a ones filter: check channel by channel.
+    const pooled = ring.sumPool2d(x, g);
+    for (let c = 0; c < 3; c++) {
+      const xc = ring.slice(x, [0, 0, 0, c], [-1, -1, -1, 1]);
+      const ones = RingTensor.fill([2, 2, 1, 1], 1n);
+      const want = refConv2d(xc, ones, [2, 2], padding);
+      t.deepEqual(ring.slice(pooled, [0, 0, 0, c], [-1, -1, -1, 1]).toBigInts(), want.toBigInts());
+    }
+    const counts = ring.windowCounts(g);
+    t.is(counts[0], 4);
+    t.is(counts[counts.length - 1], padding === 'same' ? 1 : 4);
+  }
+});
