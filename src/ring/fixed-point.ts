@@ -16,9 +16,14 @@ import { fmt, sizeOf, type Shape } from './shape.js';
 /** Default number of fractional bits. */
 export const DEFAULT_FRAC_BITS = 16;
 
-/** Throws unless f is an integer with room for products (2f <= 62). */
+/** Throws unless f is an integer with room for products (2f <= 62): a protocol's scale. */
 export function checkFracBits(fracBits: number): void {
   check(Number.isInteger(fracBits) && fracBits >= 0 && fracBits <= 31, () => `fixed point: fracBits must be an integer in [0, 31], got ${fracBits}`);
+}
+
+/** Any scale an encoding may carry, including the 2f of an untruncated product. */
+function checkScale(fracBits: number): void {
+  check(Number.isInteger(fracBits) && fracBits >= 0 && fracBits <= 62, () => `fixed point: fracBits must be an integer in [0, 62], got ${fracBits}`);
 }
 
 /** Encodable magnitude bound 2^(63 - f) (exclusive). */
@@ -42,7 +47,7 @@ export function describeRange(fracBits: number): string {
  * that names the range; the offending value itself is not printed.
  */
 export function encode(values: ArrayLike<number>, shape: Shape, fracBits = DEFAULT_FRAC_BITS, context = 'encode'): RingTensor {
-  checkFracBits(fracBits);
+  checkScale(fracBits);
   const n = sizeOf(shape);
   check(values.length === n, () => `${context}: shape ${fmt(shape)} needs ${n} values, got ${values.length}`);
   const input = values instanceof Float64Array ? values : Float64Array.from(values);
@@ -62,7 +67,7 @@ export function encode(values: ArrayLike<number>, shape: Shape, fracBits = DEFAU
 
 /** Decodes words as signed fixed point with `fracBits` fractional bits. */
 export function decode(t: RingTensor, fracBits = DEFAULT_FRAC_BITS): Float64Array {
-  checkFracBits(fracBits);
+  checkScale(fracBits);
   const n = t.size;
   return kernels().run((arena, k) => {
     const pa = arena.put(t.data);

@@ -5,9 +5,9 @@
 export { RingTensor } from './ring-tensor.js';
 export { type Shape, fmt, sizeOf, stridesOf, shapesEqual, broadcastShapes, normalizeAxis, resolveReshape, assertValidShape } from './shape.js';
 export { add, sub, mul, neg, and, or, xor, not, shr, shrLogical, shl } from './ops/elementwise.js';
-export { reshape, expandDims, broadcastTo, transpose, slice, concat, pad, tile, gather } from './ops/movement.js';
-export { sum } from './ops/reduce.js';
-export { matmul } from './ops/matmul.js';
+export { reshape, expandDims, broadcastTo, transpose, transposeShape, checkPermutation, slice, concat, pad, tile, gather } from './ops/movement.js';
+export { sum, reducedShape, reductionAxes } from './ops/reduce.js';
+export { matmul, matmulShape } from './ops/matmul.js';
 export {
   type Padding,
   type WindowGeometry,

@@ -49,5 +49,6 @@ test('NaN, infinities and out-of-range values are errors that name the range', (
     t.regex(e!.message, /\|x\| < 2\^47/);
   }
   t.notThrows(() => ring.encode([2 ** 47 - 1], [1]));
-  t.throws(() => ring.encode([1], [1], 40), { message: /fracBits must be an integer in \[0, 31\]/ });
+  t.throws(() => ring.encode([1], [1], 63), { message: /fracBits must be an integer in \[0, 62\]/ });
+  t.throws(() => ring.checkFracBits(32), { message: /fracBits must be an integer in \[0, 31\]/ });
 });

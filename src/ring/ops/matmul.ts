@@ -5,7 +5,7 @@
 import { checkShape } from '../../errors.js';
 import { kernels, type Arena, type KernelExports } from '../kernels.js';
 import { RingTensor } from '../ring-tensor.js';
-import { broadcastShapes, fmt, sizeOf } from '../shape.js';
+import { broadcastShapes, fmt, sizeOf, type Shape } from '../shape.js';
 import { transpose } from './movement.js';
 import { copyStrided } from './strided.js';
 
@@ -44,13 +44,12 @@ export function matmul(a: RingTensor, b: RingTensor, transposeA = false, transpo
   checkShape(a.rank >= 2 && b.rank >= 2, () => `matmul: both operands need rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const x = transposeA ? transpose(a, swapLast(a.rank)) : a;
   const y = transposeB ? transpose(b, swapLast(b.rank)) : b;
+  const shape = matmulShape(x.shape, y.shape);
   const [m, kk] = x.shape.slice(-2);
-  const [kb, n] = y.shape.slice(-2);
-  checkShape(kk === kb, () => `matmul: inner dimensions differ: ${fmt(x.shape)} x ${fmt(y.shape)} (${kk} vs ${kb})`);
+  const n = y.shape[y.rank - 1];
   const batchA = x.shape.slice(0, -2);
   const batchB = y.shape.slice(0, -2);
-  const batch = broadcastShapes(batchA, batchB, 'matmul');
-  const shape = [...batch, m, n];
+  const batch = shape.slice(0, -2);
   if (sizeOf(shape) === 0) return RingTensor.zeros(shape);
 
   // A batch times a single matrix is one tall matrix product.
@@ -65,6 +64,15 @@ export function matmul(a: RingTensor, b: RingTensor, transposeA = false, transpo
     out.set(matmul2d(xs.subarray(i * m * kk, (i + 1) * m * kk), ys.subarray(i * kk * n, (i + 1) * kk * n), m, kk, n), i * m * n);
   }
   return new RingTensor(shape, out);
+}
+
+/** Shape of matmul(a, b) (no transposes); throws naming both shapes. */
+export function matmulShape(a: Shape, b: Shape): number[] {
+  checkShape(a.length >= 2 && b.length >= 2, () => `matmul: both operands need rank >= 2, got ${fmt(a)} and ${fmt(b)}`);
+  const [m, kk] = a.slice(-2);
+  const [kb, n] = b.slice(-2);
+  checkShape(kk === kb, () => `matmul: inner dimensions differ: ${fmt(a)} x ${fmt(b)} (${kk} vs ${kb})`);
+  return [...broadcastShapes(a.slice(0, -2), b.slice(0, -2), 'matmul'), m, n];
 }
 
 function swapLast(rank: number): number[] {

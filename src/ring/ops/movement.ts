@@ -44,14 +44,25 @@ export function broadcastTo(t: RingTensor, shape: Shape): RingTensor {
 
 /** Permutes dimensions; without `perm`, reverses them (as tf.transpose). */
 export function transpose(t: RingTensor, perm?: readonly number[]): RingTensor {
-  const rank = t.rank;
-  const p = perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
-  checkShape(
-    p.length === rank && [...p].sort((a, b) => a - b).every((v, i) => v === i),
-    () => `transpose: perm [${p.join(',')}] is not a permutation of the ${rank} dimensions of ${fmt(t.shape)}`,
-  );
+  const p = checkPermutation(t.shape, perm);
   const strides = stridesOf(t.shape);
   return view(t, p.map((d) => t.shape[d]), p.map((d) => strides[d]), 0);
+}
+
+/** The permutation of a transpose (reversal by default), validated. */
+export function checkPermutation(shape: Shape, perm?: readonly number[]): number[] {
+  const rank = shape.length;
+  const p = perm ? [...perm] : Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  checkShape(
+    p.length === rank && [...p].sort((a, b) => a - b).every((v, i) => v === i),
+    () => `transpose: perm [${p.join(',')}] is not a permutation of the ${rank} dimensions of ${fmt(shape)}`,
+  );
+  return p;
+}
+
+/** Shape of transpose(x, perm). */
+export function transposeShape(shape: Shape, perm?: readonly number[]): number[] {
+  return checkPermutation(shape, perm).map((d) => shape[d]);
 }
 
 /**

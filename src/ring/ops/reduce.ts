@@ -2,7 +2,7 @@
 import { check } from '../../errors.js';
 import { kernels } from '../kernels.js';
 import { RingTensor } from '../ring-tensor.js';
-import { normalizeAxis, sizeOf } from '../shape.js';
+import { normalizeAxis, sizeOf, type Shape } from '../shape.js';
 
 /** Sum along one axis (kept as size 1 when `keepDims`). */
 function sumAxis(t: RingTensor, axis: number, keepDims: boolean): RingTensor {
@@ -26,11 +26,22 @@ function sumAxis(t: RingTensor, axis: number, keepDims: boolean): RingTensor {
  * tf.sum.
  */
 export function sum(t: RingTensor, axis?: number | readonly number[], keepDims = false): RingTensor {
-  const axes = axis === undefined ? t.shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : [...axis];
-  const norm = axes.map((a) => normalizeAxis(a, t.rank, 'sum'));
-  check(new Set(norm).size === norm.length, () => `sum: axis [${axes.join(',')}] repeats a dimension`);
   // Highest axis first so the remaining indices stay valid when dims are dropped.
   let out = t;
-  for (const a of [...norm].sort((x, y) => y - x)) out = sumAxis(out, a, keepDims);
+  for (const a of reductionAxes(t.shape, axis, 'sum').sort((x, y) => y - x)) out = sumAxis(out, a, keepDims);
   return out;
+}
+
+/** The normalised axes of a reduction (all axes when omitted); throws on repeats. */
+export function reductionAxes(shape: Shape, axis: number | readonly number[] | undefined, op: string): number[] {
+  const axes = axis === undefined ? shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : [...axis];
+  const norm = axes.map((a) => normalizeAxis(a, shape.length, op));
+  check(new Set(norm).size === norm.length, () => `${op}: axis [${axes.join(',')}] repeats a dimension`);
+  return norm;
+}
+
+/** Shape of a reduction over `axis`. */
+export function reducedShape(shape: Shape, axis: number | readonly number[] | undefined, keepDims: boolean, op = 'sum'): number[] {
+  const axes = reductionAxes(shape, axis, op);
+  return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
 }

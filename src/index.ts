@@ -1,0 +1,26 @@
+/**
+ * tfjs-encrypted: machine learning on encrypted data with TensorFlow.js.
+ *
+ * @example
+ * import * as tfe from 'tfjs-encrypted';
+ * const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'inputter', 'result-receiver']);
+ * const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
+ *
+ * @packageDocumentation
+ */
+export * as protocol from './protocol/index.js';
+export * as ring from './ring/index.js';
+export * as network from './network/index.js';
+export { LocalConfig, Config, InProcessConfig, type ConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
+export {
+  TfeError,
+  ValueError,
+  ShapeError,
+  FixedPointRangeError,
+  UnknownPlayerError,
+  NotImplementedError,
+  ProtocolError,
+  PeerLostError,
+  ConfigError,
+  type TfeErrorCode,
+} from './errors.js';

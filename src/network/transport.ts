@@ -1,0 +1,146 @@
+/**
+ * The seam between protocols and networks. A protocol talks to other players
+ * only through a {@link Transport}; the in-memory one (one process) and the
+ * socket.io one (several processes) implement the same interface.
+ */
+import { PeerLostError, ProtocolError } from '../errors.js';
+import type { TrafficCounters } from './counters.js';
+import { describeKey, dtypeOf, type MessageKey, type Payload, type TrafficKind, type WireSpec } from './message.js';
+
+export interface Transport {
+  /** Players whose part of the program runs in this process. */
+  readonly localPlayers: ReadonlySet<string>;
+  /** Bytes, messages and rounds sent by the local players. */
+  readonly counters: TrafficCounters;
+  /**
+   * Sends from a local player; never blocks (messages queue until delivered).
+   * The payload must not be modified afterwards.
+   */
+  send(from: string, to: string, key: MessageKey, payload: Payload, kind: TrafficKind): void;
+  /**
+   * Resolves with the message `from` sent to the local player `to` under
+   * `key`, checked against `expect`. Rejects with a ProtocolError for a
+   * malformed message and a PeerLostError when `from` is gone or silent past
+   * the timeout.
+   */
+  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload>;
+  /** Releases connections and timers; pending receives reject. */
+  close(): Promise<void>;
+}
+
+function fmtShape(s: readonly number[]): string {
+  return `[${s.join(',')}]`;
+}
+
+/** Throws unless `payload` matches `expect` in count, dtype and shape. */
+export function checkPayload(payload: Payload, expect: readonly WireSpec[], from: string, key: MessageKey): void {
+  const what = `message from '${from}' for ${describeKey(key)}`;
+  if (payload.length !== expect.length) {
+    throw new ProtocolError(`${what} has ${payload.length} tensors, expected ${expect.length}`);
+  }
+  payload.forEach((t, i) => {
+    const e = expect[i];
+    const dtype = dtypeOf(t);
+    if (dtype !== e.dtype || t.shape.length !== e.shape.length || t.shape.some((d, j) => d !== e.shape[j])) {
+      throw new ProtocolError(`${what}: tensor ${i} is ${dtype} ${fmtShape(t.shape)}, expected ${e.dtype} ${fmtShape(e.shape)}`);
+    }
+  });
+}
+
+interface Waiter {
+  resolve(p: Payload): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+  expect: readonly WireSpec[];
+}
+
+/**
+ * Matches deliveries with receives by (from, to, op, step), whichever comes
+ * first, so frames may arrive early and in any order. Shared by transports.
+ */
+export class Mailbox {
+  private readonly arrived = new Map<string, Payload>();
+  private readonly waiting = new Map<string, Waiter>();
+  private readonly lost = new Map<string, Error>();
+  private closed: Error | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  private static slot(from: string, to: string, key: MessageKey): string {
+    return `${from}\u0000${to}\u0000${key.op}\u0000${key.step}`;
+  }
+
+  /** Hands a message to its receiver (now or when it asks). */
+  deliver(from: string, to: string, key: MessageKey, payload: Payload): void {
+    const slot = Mailbox.slot(from, to, key);
+    const w = this.waiting.get(slot);
+    if (w !== undefined) {
+      this.waiting.delete(slot);
+      clearTimeout(w.timer);
+      try {
+        checkPayload(payload, w.expect, from, key);
+        w.resolve(payload);
+      } catch (e) {
+        w.reject(e as Error);
+      }
+      return;
+    }
+    if (this.arrived.has(slot)) {
+      throw new ProtocolError(`'${from}' sent a second message to '${to}' for ${describeKey(key)}`);
+    }
+    this.arrived.set(slot, payload);
+  }
+
+  take(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
+    const slot = Mailbox.slot(from, to, key);
+    const ready = this.arrived.get(slot);
+    if (ready !== undefined) {
+      this.arrived.delete(slot);
+      try {
+        checkPayload(ready, expect, from, key);
+        return Promise.resolve(ready);
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
+    const gone = this.closed ?? this.lost.get(from);
+    if (gone !== undefined) return Promise.reject(gone);
+    if (this.waiting.has(slot)) {
+      return Promise.reject(new ProtocolError(`'${to}' is already waiting for ${describeKey(key)} from '${from}'`));
+    }
+    return new Promise<Payload>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(slot);
+        reject(new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.waiting.set(slot, { resolve, reject, timer, expect });
+    });
+  }
+
+  /** Fails every pending and future receive from `peer`. */
+  fail(peer: string, error: Error): void {
+    this.lost.set(peer, error);
+    for (const [slot, w] of this.waiting) {
+      if (slot.startsWith(`${peer}\u0000`)) {
+        this.waiting.delete(slot);
+        clearTimeout(w.timer);
+        w.reject(error);
+      }
+    }
+  }
+
+  /** Fails everything pending; later receives fail at once. */
+  close(error: Error): void {
+    this.closed = error;
+    for (const [slot, w] of this.waiting) {
+      this.waiting.delete(slot);
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+    this.arrived.clear();
+  }
+
+  get pending(): number {
+    return this.waiting.size;
+  }
+}

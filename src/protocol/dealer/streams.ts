@@ -1,0 +1,43 @@
+/**
+ * PRG stream ids and message steps used by dealer-assisted protocols. A stream
+ * id is (operation id, tag): every (op, tag) pair names an independent stream
+ * of a PRG key, so no two values ever reuse pseudo-randomness.
+ */
+
+/** Tags of PRG streams within one operation. */
+export const Stream = {
+  mask: 1,
+  product: 2,
+  truncR: 3,
+  truncHigh: 4,
+  truncTop: 5,
+  input: 6,
+  bitsR: 7,
+  bitsC: 8,
+  binaryMaskA: 9,
+  binaryMaskB: 10,
+  binaryProduct: 11,
+  bitA: 12,
+  bitB: 13,
+  reshare: 14,
+} as const;
+export type StreamTag = (typeof Stream)[keyof typeof Stream];
+
+/** 128-bit CTR blocks hold (stream id || counter); the op id fills 56 bits. */
+export function streamId(op: number, tag: StreamTag): bigint {
+  return (BigInt(op) << 8n) | BigInt(tag);
+}
+
+/**
+ * Message steps within one operation. Online exchanges between the servers use
+ * small steps; the dealer's messages use their own so both can share an op id.
+ */
+export const Step = {
+  open: 0,
+  open2: 1,
+  input: 2,
+  reveal: 3,
+  dealer: 16,
+  dealer2: 17,
+  setup: 32,
+} as const;

@@ -1,0 +1,72 @@
+/**
+ * Products: elementwise mul, matmul and conv2d share one dispatch on operand
+ * kinds and one Beaver routine. A product of scales fx and fy has fx + fy
+ * fractional bits and is truncated back to max(fx, fy): multiplying by an
+ * integer (fracBits 0) is exact and needs no truncation.
+ */
+import * as ring from '../../ring/index.js';
+import { broadcastShapes, conv2dGeometry, matmulShape, type Conv2dOptions } from '../../ring/index.js';
+import type { BilinearOp } from '../dealer/triple-source.js';
+import { beaver, maskAll } from './beaver.js';
+import { mapShares, type PondContext } from './context.js';
+import { unmasked } from './linear.js';
+import { truncate } from './truncate.js';
+import type { PondPrivateTensor} from './tensors.js';
+import { PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+
+/** Elementwise product with broadcasting. */
+export const MUL: BilinearOp = {
+  name: 'mul',
+  outShape: (x, y) => broadcastShapes(x, y, 'mul'),
+  apply: ring.mul,
+};
+
+/** Matrix product of the last two dimensions. */
+export const MATMUL: BilinearOp = {
+  name: 'matmul',
+  outShape: matmulShape,
+  apply: (x, y) => ring.matmul(x, y),
+};
+
+/** conv2d with fixed options: input NHWC, filter HWIO. */
+export function conv2dOp(options: Conv2dOptions): BilinearOp {
+  return {
+    name: 'conv2d',
+    outShape: (x, f) => {
+      const g = conv2dGeometry(x, f, options);
+      return [g.batch, g.outHeight, g.outWidth, f[3]];
+    },
+    apply: (x, f) => ring.conv2d(x, f, options),
+  };
+}
+
+function productPublicPublic(ctx: PondContext, x: PondPublicTensor, y: PondPublicTensor, op: BilinearOp): PondPublicTensor {
+  op.outShape(x.shape, y.shape);
+  const z = op.apply(x.value, y.value);
+  const bits = Math.min(x.fracBits, y.fracBits);
+  // Public values truncate exactly (floor) by an arithmetic shift.
+  return new PondPublicTensor(ctx.prot, bits === 0 ? z : ring.shr(z, bits), x.fracBits + y.fracBits - bits);
+}
+
+/** Shares times a public operand, keeping the operand order (matters for matmul/conv). */
+function productPrivatePublic(ctx: PondContext, x: PondPrivateTensor, y: PondPublicTensor, op: BilinearOp, privateFirst: boolean): PondPrivateTensor {
+  const shape = privateFirst ? op.outShape(x.shape, y.shape) : op.outShape(y.shape, x.shape);
+  const z = mapShares(ctx, x, shape, x.fracBits + y.fracBits, (s) => (privateFirst ? op.apply(s, y.value) : op.apply(y.value, s)));
+  return truncate(ctx, z, Math.min(x.fracBits, y.fracBits));
+}
+
+function productSecret(ctx: PondContext, x: PondSecretTensor, y: PondSecretTensor, op: BilinearOp): PondPrivateTensor {
+  op.outShape(x.shape, y.shape);
+  const [mx, my] = maskAll(ctx, [x, y]);
+  const z = beaver(ctx, mx, my, op);
+  return truncate(ctx, z, Math.min(x.fracBits, y.fracBits));
+}
+
+/** op(x, y) for any kinds of operands. */
+export function product(ctx: PondContext, x: PondTensor, y: PondTensor, op: BilinearOp): PondTensor {
+  if (x.kind === 'public') {
+    return y.kind === 'public' ? productPublicPublic(ctx, x, y, op) : productPrivatePublic(ctx, unmasked(y), x, op, false);
+  }
+  if (y.kind === 'public') return productPrivatePublic(ctx, unmasked(x), y, op, true);
+  return productSecret(ctx, x, y, op);
+}

@@ -1,0 +1,98 @@
+/**
+ * Linear Pond ops: computed locally on shares, no communication. Adding a
+ * public value to shares is done by server 0 alone. Operands at different
+ * fixed-point scales are first brought to the larger one by an exact shift.
+ */
+import * as ring from '../../ring/index.js';
+import { broadcastShapes, RingTensor, type Shape } from '../../ring/index.js';
+import { mapShares, upscale, zipShares, type PondContext } from './context.js';
+import type { PondPrivateTensor} from './tensors.js';
+import { PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+
+/** The private tensor behind a secret operand (a masked tensor's unmasked one). */
+export function unmasked(x: PondSecretTensor): PondPrivateTensor {
+  return x.kind === 'masked' ? x.unmasked : x;
+}
+
+/** Public stays public; secret becomes its private form. */
+export function privateOf(x: PondTensor): PondPrivateTensor | PondPublicTensor {
+  return x.kind === 'public' ? x : unmasked(x);
+}
+
+type Combine = (a: RingTensor, b: RingTensor) => RingTensor;
+
+function addPublicPublic(ctx: PondContext, x: PondPublicTensor, y: PondPublicTensor, f: number, combine: Combine): PondPublicTensor {
+  return new PondPublicTensor(ctx.prot, combine(upscale(x.value, f - x.fracBits), upscale(y.value, f - y.fracBits)), f);
+}
+
+function addPrivatePrivate(ctx: PondContext, x: PondPrivateTensor, y: PondPrivateTensor, shape: Shape, f: number, combine: Combine): PondPrivateTensor {
+  return zipShares(ctx, x, y, shape, f, (a, b) => combine(upscale(a, f - x.fracBits), upscale(b, f - y.fracBits)));
+}
+
+/** x (private) combined with y (public): server 0 applies y, server 1 only broadcasts. */
+function addPrivatePublic(
+  ctx: PondContext,
+  x: PondPrivateTensor,
+  y: PondPublicTensor,
+  shape: Shape,
+  f: number,
+  combine: Combine,
+  privateFirst: boolean,
+): PondPrivateTensor {
+  const pub = upscale(y.value, f - y.fracBits);
+  const zero = RingTensor.zeros([]);
+  return mapShares(ctx, x, shape, f, (s, i) => {
+    const mine = upscale(s, f - x.fracBits);
+    // Server 1 combines with zero so that shapes broadcast and sub negates as it must.
+    const other = i === 0 ? pub : zero;
+    return privateFirst ? combine(mine, other) : combine(other, mine);
+  });
+}
+
+function combineAny(ctx: PondContext, x: PondTensor, y: PondTensor, op: string, combine: Combine): PondTensor {
+  const a = privateOf(x);
+  const b = privateOf(y);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const f = Math.max(a.fracBits, b.fracBits);
+  switch (a.kind) {
+    case 'public':
+      return b.kind === 'public' ? addPublicPublic(ctx, a, b, f, combine) : addPrivatePublic(ctx, b, a, shape, f, combine, false);
+    case 'private':
+      return b.kind === 'public' ? addPrivatePublic(ctx, a, b, shape, f, combine, true) : addPrivatePrivate(ctx, a, b, shape, f, combine);
+  }
+}
+
+/** x + y with broadcasting. */
+export function add(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return combineAny(ctx, x, y, 'add', ring.add);
+}
+
+/** x - y with broadcasting. */
+export function sub(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return combineAny(ctx, x, y, 'sub', ring.sub);
+}
+
+/**
+ * A linear map applied to the value (public) or to each share (private):
+ * neg, sum, reshape, transpose, slice, concat of one tensor, pooling sums...
+ */
+export function linearMap(ctx: PondContext, x: PondTensor, shape: Shape, fn: (t: RingTensor) => RingTensor, fracBits?: number): PondTensor {
+  const a = privateOf(x);
+  const f = fracBits ?? a.fracBits;
+  switch (a.kind) {
+    case 'public':
+      return new PondPublicTensor(ctx.prot, fn(a.value), f);
+    case 'private':
+      return mapShares(ctx, a, shape, f, (s) => fn(s));
+  }
+}
+
+/**
+ * Multiplication by public ring words `k` that carry `kFracBits` fractional
+ * bits (0 for integers such as 3 or a 0/1 mask): exact, no truncation; the
+ * result has x.fracBits + kFracBits.
+ */
+export function mulPublicWords(ctx: PondContext, x: PondTensor, k: RingTensor, kFracBits = 0): PondTensor {
+  const shape = broadcastShapes(x.shape, k.shape, 'mul');
+  return linearMap(ctx, x, shape, (t) => ring.mul(t, k), x.fracBits + kFracBits);
+}

@@ -1,0 +1,96 @@
+/**
+ * Getting values in and out. Input: the owner encodes its value, draws a fresh
+ * seed, sends the seed to server 0 and x - PRG(seed) to server 1, so the
+ * traffic is 16 bytes plus one tensor. Reveal: the servers send their shares
+ * to the receivers, who add and decode them; nobody else learns the value.
+ */
+import { Prg, randomSeed, SEED_BYTES } from '../../crypto/index.js';
+import * as ring from '../../ring/index.js';
+import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
+import { Step, Stream, streamId } from '../dealer/streams.js';
+import type { Placed } from '../placed.js';
+import type { Float64Values } from '../tensor-like.js';
+import { onServers, type PondContext } from './context.js';
+import { unmasked } from './linear.js';
+import { PondPrivateTensor, type PondTensor } from './tensors.js';
+
+/**
+ * Secret-shares a value that `produce` computes on `owner` only. The shape is
+ * public and given up front, so every player can go on without waiting.
+ */
+export function shareInput(
+  ctx: PondContext,
+  owner: string,
+  shape: Shape,
+  fracBits: number,
+  produce: () => Promise<Float64Values>,
+  context: string,
+): PondPrivateTensor {
+  const { rt, servers } = ctx;
+  const op = rt.nextOp();
+  const key = { op, step: Step.input };
+  const n = sizeOf(shape);
+  const stream = streamId(op, Stream.input);
+  const expand = (seed: Uint8Array): RingTensor => new RingTensor(shape, new Prg(seed).words(stream, n));
+
+  const fromOwner = rt.on(owner, async () => {
+    const v = await produce();
+    const x = ring.encode(v.values, shape, fracBits, context);
+    const seed = randomSeed();
+    const x1 = ring.sub(x, expand(seed));
+    if (owner !== servers[0]) rt.send(owner, servers[0], key, [{ shape: [SEED_BYTES], data: seed }]);
+    if (owner !== servers[1]) rt.send(owner, servers[1], key, [x1]);
+    return { seed, x1 };
+  });
+  const shares = onServers(ctx, async (i) => {
+    const own = owner === servers[i] ? await fromOwner.value() : undefined;
+    if (i === 0) {
+      const seed = own?.seed ?? ((await rt.receive(servers[0], owner, key, [{ dtype: 'u8', shape: [SEED_BYTES] }]))[0].data as Uint8Array);
+      return expand(seed);
+    }
+    return own?.x1 ?? new RingTensor(shape, (await rt.receive(servers[1], owner, key, [{ dtype: 'u64', shape }]))[0].data as BigUint64Array);
+  });
+  return new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
+}
+
+/** Result of {@link revealTo}: a value per local receiver, and the local work. */
+export interface Revealed {
+  readonly values: ReadonlyMap<string, Placed<Float64Values>>;
+  /** Settles when this process's part (sending or receiving shares) is done. */
+  readonly done: Promise<void>;
+}
+
+/** Opens `x` to `receivers` (and to no one else). */
+export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly string[]): Revealed {
+  const { rt, servers } = ctx;
+  if (x.kind === 'public') {
+    const plain: Float64Values = { shape: x.shape, values: ring.decode(x.value, x.fracBits) };
+    const values = new Map(receivers.map((r) => [r, rt.on(r, () => plain)]));
+    return { values, done: Promise.resolve() };
+  }
+  const p = unmasked(x);
+  const op = rt.nextOp();
+  const key = { op, step: Step.reveal };
+  const expect = [{ dtype: 'u64' as const, shape: p.shape }];
+  const sent = onServers(ctx, async (i) => {
+    const share = await p.shares[i].value();
+    for (const r of receivers) if (r !== servers[i]) rt.send(servers[i], r, key, [share]);
+  });
+  const values = new Map(
+    receivers.map((r) => [
+      r,
+      rt.on(r, async (): Promise<Float64Values> => {
+        const shares = await Promise.all(
+          [0, 1].map(async (i) => {
+            if (r === servers[i]) return p.shares[i].value();
+            const [t] = await rt.receive(r, servers[i], key, expect);
+            return new RingTensor(p.shape, t.data as BigUint64Array);
+          }),
+        );
+        return { shape: p.shape, values: ring.decode(ring.add(shares[0], shares[1]), p.fracBits) };
+      }),
+    ]),
+  );
+  const local = [...sent, ...values.values()].filter((v) => v.isLocal).map((v) => v.value());
+  return { values, done: Promise.all(local).then(() => undefined) };
+}

@@ -1,0 +1,71 @@
+/**
+ * The runtime a protocol instance owns: its configuration, the placement of
+ * work on players, messaging through the transport, and a tracker of the work
+ * still in flight so that `flush()` can wait for it and report its first error.
+ * No state is module-global: two protocols in one process do not interact.
+ */
+import type { Config, MessageKey, Payload, TrafficKind, WireSpec } from '../network/index.js';
+import { Placed } from './placed.js';
+
+export class Runtime {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private firstError: Error | undefined;
+
+  constructor(readonly config: Config) {}
+
+  /** A fresh operation id (same sequence on every player). */
+  nextOp(): number {
+    return this.config.opIds.next();
+  }
+
+  isLocal(player: string): boolean {
+    return this.config.isLocal(player);
+  }
+
+  /**
+   * Runs `fn` as `player` if that player is local, asynchronously (the caller
+   * never blocks on communication). Returns the placed result.
+   */
+  on<T>(player: string, fn: () => T | Promise<T>): Placed<T> {
+    if (!this.isLocal(player)) return Placed.remote<T>(player);
+    return Placed.local(player, this.track(Promise.resolve().then(fn)));
+  }
+
+  /** Runs `fn` on every local player of `players`; resolves when all are done. */
+  onEach(players: readonly string[], fn: (player: string, index: number) => void | Promise<void>): Promise<void> {
+    const parts = players.map((p, i) => this.on(p, () => fn(p, i))).filter((p) => p.isLocal).map((p) => p.value());
+    return Promise.all(parts).then(() => undefined);
+  }
+
+  send(from: string, to: string, key: MessageKey, payload: Payload, kind: TrafficKind = 'online'): void {
+    this.config.transport.send(from, to, key, payload, kind);
+  }
+
+  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
+    return this.config.transport.receive(to, from, key, expect);
+  }
+
+  /** Keeps `p` in the in-flight set until it settles and remembers its error. */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    p.then(
+      () => this.inFlight.delete(p),
+      (e: unknown) => {
+        this.inFlight.delete(p);
+        this.firstError ??= e instanceof Error ? e : new Error(String(e));
+      },
+    );
+    return p;
+  }
+
+  /**
+   * Waits until every local part started so far has finished; throws the first
+   * error any of them raised (for example a PeerLostError).
+   */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) {
+      await Promise.allSettled([...this.inFlight]);
+    }
+    if (this.firstError !== undefined) throw this.firstError;
+  }
+}
