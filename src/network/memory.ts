@@ -27,6 +27,11 @@ export class InMemoryTransport implements Transport {
     return this.mailbox.take(to, from, key, expect);
   }
 
+  abort(from: string, op: number, error: Error): void {
+    // One process: the waiting players get the original error object.
+    this.mailbox.failOp(from, op, error);
+  }
+
   /** Simulates losing a player: every receive from it fails. For tests. */
   disconnect(player: string): void {
     this.mailbox.fail(player, new PeerLostError(player, `'${player}' disconnected`));

@@ -24,6 +24,12 @@ export interface Transport {
    * the timeout.
    */
   receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload>;
+  /**
+   * Tells every player that the local player `from` failed in operation `op`,
+   * so receives of that operation's messages from it fail at once instead of
+   * timing out. The error's message travels; it must hold nothing secret.
+   */
+  abort(from: string, op: number, error: Error): void;
   /** Releases connections and timers; pending receives reject. */
   close(): Promise<void>;
 }
@@ -62,6 +68,8 @@ export class Mailbox {
   private readonly arrived = new Map<string, Payload>();
   private readonly waiting = new Map<string, Waiter>();
   private readonly lost = new Map<string, Error>();
+  /** Operations a peer reported failed: `${from}\u0000${op}` -> error (recent ones only). */
+  private readonly failedOps = new Map<string, Error>();
   private closed: Error | undefined;
 
   constructor(private readonly timeoutMs: number) {}
@@ -103,7 +111,7 @@ export class Mailbox {
         return Promise.reject(e as Error);
       }
     }
-    const gone = this.closed ?? this.lost.get(from);
+    const gone = this.closed ?? this.lost.get(from) ?? this.failedOps.get(`${from}\u0000${key.op}`);
     if (gone !== undefined) return Promise.reject(gone);
     if (this.waiting.has(slot)) {
       return Promise.reject(new ProtocolError(`'${to}' is already waiting for ${describeKey(key)} from '${from}'`));
@@ -115,6 +123,21 @@ export class Mailbox {
       }, this.timeoutMs);
       this.waiting.set(slot, { resolve, reject, timer, expect });
     });
+  }
+
+  /** Fails pending and future receives of operation `op` from `peer`. */
+  failOp(peer: string, op: number, error: Error): void {
+    this.failedOps.set(`${peer}\u0000${op}`, error);
+    if (this.failedOps.size > 1024) this.failedOps.delete(this.failedOps.keys().next().value as string);
+    const prefix = `${peer}\u0000`;
+    for (const [slot, w] of this.waiting) {
+      const parts = slot.split('\u0000');
+      if (slot.startsWith(prefix) && parts[2] === String(op)) {
+        this.waiting.delete(slot);
+        clearTimeout(w.timer);
+        w.reject(error);
+      }
+    }
   }
 
   /** Fails every pending and future receive from `peer`. */

@@ -24,11 +24,17 @@ export class Runtime {
 
   /**
    * Runs `fn` as `player` if that player is local, asynchronously (the caller
-   * never blocks on communication). Returns the placed result.
+   * never blocks on communication). Returns the placed result. When `op` is
+   * given and `fn` fails, peers waiting for this player's messages of `op` are
+   * told at once (instead of timing out).
    */
-  on<T>(player: string, fn: () => T | Promise<T>): Placed<T> {
+  on<T>(player: string, fn: () => T | Promise<T>, op?: number): Placed<T> {
     if (!this.isLocal(player)) return Placed.remote<T>(player);
-    return Placed.local(player, this.track(Promise.resolve().then(fn)));
+    const p = Promise.resolve().then(fn);
+    if (op !== undefined) {
+      p.catch((e: unknown) => this.config.transport.abort(player, op, e instanceof Error ? e : new Error(String(e))));
+    }
+    return Placed.local(player, this.track(p));
   }
 
   /** Runs `fn` on every local player of `players`; resolves when all are done. */

@@ -40,10 +40,11 @@ function addPrivatePublic(
   privateFirst: boolean,
 ): PondPrivateTensor {
   const pub = upscale(y.value, f - y.fracBits);
-  const zero = RingTensor.zeros([]);
+  // Server 1 combines with zeros of the public shape, so that its share
+  // broadcasts to the same output shape and sub negates as it must.
+  const zero = RingTensor.zeros(y.shape);
   return mapShares(ctx, x, shape, f, (s, i) => {
     const mine = upscale(s, f - x.fracBits);
-    // Server 1 combines with zero so that shapes broadcast and sub negates as it must.
     const other = i === 0 ? pub : zero;
     return privateFirst ? combine(mine, other) : combine(other, mine);
   });

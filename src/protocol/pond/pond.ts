@@ -137,9 +137,8 @@ export class Pond {
   definePrivateInput(player: string, provider: InputProvider, options: PrivateInputOptions = {}): PondPrivateTensor {
     this.config.player(player, 'definePrivateInput');
     check(typeof provider === 'function', () => 'definePrivateInput: provider must be a function returning the value');
-    let shape = options.shape;
-    let early: TensorLike | undefined;
-    if (shape === undefined) {
+    if (options.shape === undefined) {
+      // No declared shape: run the provider now, on its (local) owner, to learn it.
       if (!this.config.isLocal(player)) {
         throw new ValueError(`definePrivateInput: '${player}' runs in another process, so the input's shape must be given as { shape }`);
       }
@@ -147,13 +146,13 @@ export class Pond {
       if (v instanceof Promise) {
         throw new ValueError("definePrivateInput: the provider is async, so the input's shape must be given as { shape }");
       }
-      early = v;
-      shape = shapeOf(v, 'definePrivateInput');
+      const values = toFloat64(v, undefined, 'definePrivateInput');
+      return shareInput(this.ctx, player, values.shape, this.fracBits, async () => values, 'definePrivateInput');
     }
+    const shape = options.shape;
     ring.assertValidShape(shape, 'definePrivateInput');
-    const declared = shape;
-    const produce = async (): Promise<Float64Values> => toFloat64Async(early ?? (await provider()), declared, 'definePrivateInput');
-    return shareInput(this.ctx, player, declared, this.fracBits, produce, 'definePrivateInput');
+    const produce = async (): Promise<Float64Values> => toFloat64Async(await provider(), shape, 'definePrivateInput');
+    return shareInput(this.ctx, player, shape, this.fracBits, produce, 'definePrivateInput');
   }
 
   /**
@@ -261,7 +260,10 @@ export class Pond {
 
   /**
    * tf.avgPool over NHWC input. With 'same' padding each window is divided by
-   * the number of input pixels under it, as tfjs does.
+   * the number of input pixels under it, as tfjs does. The window sum is exact;
+   * the divisor 1/n is encoded with fracBits bits, so the result is within
+   * |window sum| * 2^-(fracBits+1) + 1 unit of the exact average (exact
+   * divisors such as 1/4 for 2x2 pools add nothing).
    */
   avgPool2d(x: PondSecretTensor, poolSize: number | readonly [number, number], options?: PoolOptions): PondPrivateTensor;
   avgPool2d(x: PondTensor, poolSize: number | readonly [number, number], options?: PoolOptions): PondTensor;

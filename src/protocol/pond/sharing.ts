@@ -41,7 +41,7 @@ export function shareInput(
     if (owner !== servers[0]) rt.send(owner, servers[0], key, [{ shape: [SEED_BYTES], data: seed }]);
     if (owner !== servers[1]) rt.send(owner, servers[1], key, [x1]);
     return { seed, x1 };
-  });
+  }, op);
   const shares = onServers(ctx, async (i) => {
     const own = owner === servers[i] ? await fromOwner.value() : undefined;
     if (i === 0) {

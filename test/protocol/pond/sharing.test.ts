@@ -1,0 +1,127 @@
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import * as ring from '../../../src/ring/index.js';
+import { FixedPointRangeError, UnknownPlayerError, ValueError } from '../../../src/errors.js';
+import { TestRng } from '../../helpers/random.js';
+import { makePond, maxAbsDiff, quantize, revealValues } from '../../helpers/float.js';
+
+tf.env().set('PROD', true);
+const rng = new TestRng(10);
+
+test('input then reveal returns the encoded input exactly, on several shapes and magnitudes', async (t) => {
+  const { prot } = makePond();
+  const cases: Array<{ shape: number[]; values: Float64Array }> = [
+    { shape: [1], values: Float64Array.of(0) },
+    { shape: [], values: Float64Array.of(-3.25) },
+    { shape: [3, 4], values: rng.floats(12, -10, 10) },
+    { shape: [2, 3, 5], values: rng.floats(30, -1e6, 1e6) },
+    // zeros, +-1 unit, and magnitudes near the encodable edge 2^47
+    { shape: [8], values: Float64Array.of(0, -0, 2 ** -16, -(2 ** -16), 2 ** 46, -(2 ** 46), 2 ** 47 - 1, -(2 ** 47) + 1) },
+  ];
+  for (const c of cases) {
+    const x = prot.definePrivateInput('inputter', () => c.values, { shape: c.shape });
+    const got = await prot.revealFloat64(x, 'result-receiver');
+    t.deepEqual(got?.shape, c.shape);
+    t.is(maxAbsDiff(got!.values, quantize(c.values)), 0, `shape ${JSON.stringify(c.shape)}`);
+  }
+});
+
+test('inputs accept tf.Tensor, nested arrays, numbers and typed arrays; async providers need a shape', async (t) => {
+  const { prot } = makePond();
+  const a = prot.definePrivateInput('inputter', () => tf.tensor2d([[1, 2], [3, 4]]));
+  t.deepEqual(a.shape, [2, 2]);
+  t.deepEqual(Array.from(await revealValues(prot, a)), [1, 2, 3, 4]);
+  const b = prot.definePrivateInput('inputter', async () => [[5], [6]], { shape: [2, 1] });
+  t.deepEqual(Array.from(await revealValues(prot, b)), [5, 6]);
+  const c = prot.definePrivateInput('inputter', () => 7);
+  t.deepEqual(c.shape, []);
+  t.deepEqual(Array.from(await revealValues(prot, c)), [7]);
+  t.throws(() => prot.definePrivateInput('inputter', async () => [1]), { instanceOf: ValueError, message: /provider is async.*shape/ });
+  // A declared shape that the value does not have is an error on the owner, surfaced at reveal.
+  const d = prot.definePrivateInput('inputter', async () => [1, 2, 3], { shape: [2] });
+  await t.throwsAsync(prot.reveal(d, 'result-receiver'), { message: /shape \[3\] but shape \[2\] was declared/ });
+  // Non-rectangular nested arrays
+  t.throws(() => prot.definePrivateInput('inputter', () => [[1, 2], [3]] as number[][]), { message: /not rectangular/ });
+});
+
+test('an input owned by a server and a private variable are shared correctly', async (t) => {
+  const { prot } = makePond();
+  for (const owner of ['server0', 'server1']) {
+    const x = prot.definePrivateInput(owner, () => [1.5, -2.5]);
+    t.deepEqual(Array.from(await revealValues(prot, x)), [1.5, -2.5], owner);
+  }
+  const v = prot.definePrivateVariable([[1, 2]]);
+  t.deepEqual(Array.from(await revealValues(prot, v)), [1, 2]);
+  const w = prot.definePrivateVariable([[3, 4]], { owner: 'inputter' });
+  v.assign(w.mul(2));
+  t.deepEqual(Array.from(await revealValues(prot, v)), [6, 8]);
+  t.throws(() => v.assign(prot.definePrivateVariable([1, 2, 3])), { message: /assign: value shape \[3\] differs from the variable's \[1,2\]/ });
+});
+
+test('a share alone reveals nothing: words look uniform and never equal the encoded secret', async (t) => {
+  const { prot } = makePond();
+  const n = 4096;
+  // The worst case for leakage: a constant secret.
+  const secret = 1.0;
+  const encoded = ring.encode([secret], [])!.data[0];
+  const x = prot.definePrivateInput('inputter', () => new Float64Array(n).fill(secret), { shape: [n] });
+  const y = x.mul(prot.definePrivateInput('inputter', () => new Float64Array(n).fill(secret), { shape: [n] }));
+  for (const tensor of [x, y]) {
+    for (const i of [0, 1] as const) {
+      const share = await tensor.shares[i].value();
+      t.false(share.data.some((w) => w === encoded), `share ${i} contains the secret`);
+      // Each of the 64 bit positions is set about half the time (5 sigma), and
+      // the top byte is spread over its 256 values (chi-square, 255 dof, p ~ 1e-6).
+      const ones = new Array<number>(64).fill(0);
+      const buckets = new Array<number>(256).fill(0);
+      for (const w of share.data) {
+        for (let b = 0; b < 64; b++) if ((w >> BigInt(b)) & 1n) ones[b]++;
+        buckets[Number(w >> 56n)]++;
+      }
+      const sigma = Math.sqrt(n / 4);
+      t.true(ones.every((c) => Math.abs(c - n / 2) < 5 * sigma), `share ${i} bit balance`);
+      const expected = n / 256;
+      const chi2 = buckets.reduce((acc, c) => acc + (c - expected) ** 2 / expected, 0);
+      t.true(chi2 < 380, `share ${i} chi-square ${chi2.toFixed(1)}`);
+    }
+  }
+});
+
+test('reveal to one player sends shares to that player only; the crypto producer hears nothing from the servers', async (t) => {
+  const { prot } = makePond();
+  const before = prot.traffic();
+  const x = prot.definePrivateInput('inputter', () => rng.floats(64, -5, 5), { shape: [8, 8] });
+  const y = x.matmul(x).mul(x).sum(0).mul(0.5);
+  await prot.reveal(y, 'result-receiver');
+  await prot.flush();
+  const after = prot.traffic();
+  for (const s of ['server0', 'server1', 'inputter', 'result-receiver']) {
+    t.false(`${s}->crypto-producer` in after.bytes, `${s} sent to the crypto producer`);
+  }
+  t.true((after.bytes['server0->result-receiver'] ?? 0) > (before.bytes['server0->result-receiver'] ?? 0));
+  t.false('server0->inputter' in after.bytes);
+  t.false('crypto-producer->result-receiver' in after.bytes);
+  t.true((after.bytes['crypto-producer->server1'] ?? 0) > 0);
+});
+
+test('unknown players and out-of-range inputs are clear errors', async (t) => {
+  const { prot } = makePond();
+  const e = t.throws(() => prot.definePrivateInput('alice', () => [1]), { instanceOf: UnknownPlayerError });
+  t.regex(e!.message, /definePrivateInput: unknown player 'alice'; the configuration knows 'server0', 'server1', 'crypto-producer', 'inputter', 'result-receiver'/);
+  const x = prot.definePrivateInput('inputter', () => [1]);
+  await t.throwsAsync(prot.reveal(x, 'bob'), { instanceOf: UnknownPlayerError, message: /reveal: unknown player 'bob'/ });
+  await t.throwsAsync(prot.defineOutput('carol', x, () => undefined), { instanceOf: UnknownPlayerError });
+  const big = prot.definePrivateInput('inputter', () => [2 ** 48], { shape: [1] });
+  await t.throwsAsync(prot.reveal(big, 'result-receiver'), { instanceOf: FixedPointRangeError, message: /\|x\| < 2\^47/ });
+  t.throws(() => prot.definePublicVariable([NaN]), { instanceOf: FixedPointRangeError, message: /NaN/ });
+});
+
+test('defineOutput runs the receiver on the output player with the value', async (t) => {
+  const { prot } = makePond();
+  const x = prot.definePrivateInput('inputter', () => [[1, 2, 3]]);
+  let seen: number[] | undefined;
+  await prot.defineOutput('result-receiver', x.mul(2), (v) => {
+    seen = Array.from(v.dataSync());
+  });
+  t.deepEqual(seen, [2, 4, 6]);
+});
