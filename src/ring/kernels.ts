@@ -16,6 +16,8 @@ export interface KernelExports {
   and(a: number, b: number, out: number, n: number): void;
   or(a: number, b: number, out: number, n: number): void;
   xor(a: number, b: number, out: number, n: number): void;
+  add2d(a: number, lda: number, b: number, ldb: number, out: number, ldo: number, rows: number, cols: number): void;
+  sub2d(a: number, lda: number, b: number, ldb: number, out: number, ldo: number, rows: number, cols: number): void;
   neg(a: number, out: number, n: number): void;
   not(a: number, out: number, n: number): void;
   shr_s(a: number, out: number, n: number, bits: number): void;

@@ -2,7 +2,7 @@ import test from 'ava';
 import * as ring from '../../src/ring/index.js';
 import { RingTensor } from '../../src/ring/index.js';
 import { TestRng } from '../helpers/random.js';
-import { refConv2d, refMatmul2d, sizeOf } from '../helpers/reference.js';
+import { refConv2d, refMatmul2d, sizeOf, wrap } from '../helpers/reference.js';
 
 const rng = new TestRng(3);
 const rand = (shape: number[]): RingTensor => new RingTensor(shape, rng.words(sizeOf(shape)));
@@ -17,6 +17,36 @@ test('matmul equals the BigInt reference on square, non-square, 1-element and od
     const got = ring.matmul(a, b);
     t.deepEqual(got.shape, [m, n]);
     t.deepEqual(got.toBigInts(), refMatmul2d(a.data, b.data, m, k, n), `${m}x${k} @ ${k}x${n}`);
+  }
+});
+
+test('matmul at Strassen-Winograd sizes equals the reference (Freivalds check and sampled entries)', (t) => {
+  t.true(ring.STRASSEN_MIN <= 512);
+  for (const [m, k, n] of [[512, 512, 512], [400, 512, 388], [768, 384, 390], [384, 386, 770], [513, 512, 512]] as const) {
+    const a = rand([m, k]);
+    const b = rand([k, n]);
+    const c = ring.matmul(a, b);
+    // Freivalds: A (B r) == C r for random r, in Z_(2^64).
+    for (let trial = 0; trial < 2; trial++) {
+      const r = rng.words(n);
+      const br = Array.from({ length: k }, (_, i) => { let s = 0n; for (let j = 0; j < n; j++) s += b.data[i * n + j] * r[j]; return wrap(s); });
+      for (let i = 0; i < m; i++) {
+        let lhs = 0n;
+        let rhs = 0n;
+        for (let j = 0; j < k; j++) lhs += a.data[i * k + j] * br[j];
+        for (let j = 0; j < n; j++) rhs += c.data[i * n + j] * r[j];
+        if (wrap(lhs) !== wrap(rhs)) {
+          t.fail(`${m}x${k}x${n}: row ${i} fails Freivalds`);
+          return;
+        }
+      }
+    }
+    // Entries in each quadrant, exactly.
+    for (const [i, j] of [[0, 0], [0, n - 1], [m - 1, 0], [m - 1, n - 1], [m >> 1, n >> 1], [(m >> 1) - 1, (n >> 1) - 1]]) {
+      let s = 0n;
+      for (let x = 0; x < k; x++) s += a.data[i * k + x] * b.data[x * n + j];
+      t.is(c.data[i * n + j], wrap(s), `${m}x${k}x${n} at (${i},${j})`);
+    }
   }
 });
 

@@ -98,6 +98,61 @@
     (if (i32.lt_u (local.get $out) (local.get $end))
       (then (i64.store (local.get $out) (i64.mul (i64.load (local.get $a)) (i64.load (local.get $b)))))))
 
+  ;; 2-D blocks with leading dimensions (words): out = a + b or a - b over
+  ;; rows x cols. Used by Strassen-Winograd on quadrants of larger matrices.
+  (func (export "add2d") (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32)
+        (param $out i32) (param $ldo i32) (param $rows i32) (param $cols i32)
+    (local $r i32)
+    (local.set $r (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+      (call $row_addsub (i32.add (local.get $a) (i32.shl (i32.mul (local.get $r) (local.get $lda)) (i32.const 3)))
+        (i32.add (local.get $b) (i32.shl (i32.mul (local.get $r) (local.get $ldb)) (i32.const 3)))
+        (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $ldo)) (i32.const 3)))
+        (local.get $cols) (i32.const 0))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $l))))
+
+  (func (export "sub2d") (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32)
+        (param $out i32) (param $ldo i32) (param $rows i32) (param $cols i32)
+    (local $r i32)
+    (local.set $r (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+      (call $row_addsub (i32.add (local.get $a) (i32.shl (i32.mul (local.get $r) (local.get $lda)) (i32.const 3)))
+        (i32.add (local.get $b) (i32.shl (i32.mul (local.get $r) (local.get $ldb)) (i32.const 3)))
+        (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $ldo)) (i32.const 3)))
+        (local.get $cols) (i32.const 1))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $l))))
+
+  ;; One row of add2d (sub = 0) or sub2d (sub = 1).
+  (func $row_addsub (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $sub i32)
+    (local $end i32) (local $vend i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $vend (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (if (local.get $sub)
+      (then
+        (block $vd (loop $vl
+          (br_if $vd (i32.ge_u (local.get $out) (local.get $vend)))
+          (v128.store (local.get $out) (i64x2.sub (v128.load (local.get $a)) (v128.load (local.get $b))))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $b (i32.add (local.get $b) (i32.const 16)))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (br $vl)))
+        (if (i32.lt_u (local.get $out) (local.get $end))
+          (then (i64.store (local.get $out) (i64.sub (i64.load (local.get $a)) (i64.load (local.get $b)))))))
+      (else
+        (block $wd (loop $wl
+          (br_if $wd (i32.ge_u (local.get $out) (local.get $vend)))
+          (v128.store (local.get $out) (i64x2.add (v128.load (local.get $a)) (v128.load (local.get $b))))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $b (i32.add (local.get $b) (i32.const 16)))
+          (local.set $out (i32.add (local.get $out) (i32.const 16)))
+          (br $wl)))
+        (if (i32.lt_u (local.get $out) (local.get $end))
+          (then (i64.store (local.get $out) (i64.add (i64.load (local.get $a)) (i64.load (local.get $b)))))))))
+
   ;; ------------------------------------------------------------------
   ;; Elementwise unary ops: out[i] = op a[i].
   ;; ------------------------------------------------------------------
