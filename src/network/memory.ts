@@ -12,6 +12,7 @@ export class InMemoryTransport implements Transport {
   readonly localPlayers: ReadonlySet<string>;
   readonly counters = new TrafficCounters();
   private readonly mailbox: Mailbox;
+  private readonly silenced = new Set<string>();
 
   constructor(players: readonly string[], timeoutMs: number) {
     this.localPlayers = new Set(players);
@@ -19,6 +20,7 @@ export class InMemoryTransport implements Transport {
   }
 
   send(from: string, to: string, key: MessageKey, payload: Payload, kind: TrafficKind): void {
+    if (this.silenced.has(from)) return;
     this.counters.record(from, to, key, frameByteLength(payload), kind);
     this.mailbox.deliver(from, to, key, payload);
   }
@@ -32,7 +34,12 @@ export class InMemoryTransport implements Transport {
     this.mailbox.failOp(from, op, error);
   }
 
-  /** Simulates losing a player: every receive from it fails. For tests. */
+  /** Simulates a hung player: its messages are dropped from now on. For tests. */
+  silence(player: string): void {
+    this.silenced.add(player);
+  }
+
+  /** Simulates losing a player: every receive from it or by it fails. For tests. */
   disconnect(player: string): void {
     this.mailbox.fail(player, new PeerLostError(player, `'${player}' disconnected`));
   }

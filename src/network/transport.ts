@@ -111,7 +111,7 @@ export class Mailbox {
         return Promise.reject(e as Error);
       }
     }
-    const gone = this.closed ?? this.lost.get(from) ?? this.failedOps.get(`${from}\u0000${key.op}`);
+    const gone = this.closed ?? this.lost.get(from) ?? this.lost.get(to) ?? this.failedOps.get(`${from}\u0000${key.op}`);
     if (gone !== undefined) return Promise.reject(gone);
     if (this.waiting.has(slot)) {
       return Promise.reject(new ProtocolError(`'${to}' is already waiting for ${describeKey(key)} from '${from}'`));
@@ -140,11 +140,12 @@ export class Mailbox {
     }
   }
 
-  /** Fails every pending and future receive from `peer`. */
+  /** Fails every pending and future receive from or by `peer`. */
   fail(peer: string, error: Error): void {
     this.lost.set(peer, error);
     for (const [slot, w] of this.waiting) {
-      if (slot.startsWith(`${peer}\u0000`)) {
+      const [from, to] = slot.split('\u0000');
+      if (from === peer || to === peer) {
         this.waiting.delete(slot);
         clearTimeout(w.timer);
         w.reject(error);

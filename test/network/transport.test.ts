@@ -51,7 +51,9 @@ test('a disconnected peer fails pending and later receives at once; abort fails 
   const other = tr.receive('b', 'c', { op: 6, step: 0 }, [u64([1])]);
   tr.abort('c', 5, cause);
   t.is(await t.throwsAsync(waiting), cause);
-  await t.throwsAsync(tr.receive('a', 'c', { op: 5, step: 1 }, [u64([1])]), { is: cause });
+  await t.throwsAsync(tr.receive('b', 'c', { op: 5, step: 1 }, [u64([1])]), { is: cause });
+  // the lost player's own receives fail too: it is gone
+  await t.throwsAsync(tr.receive('a', 'c', { op: 6, step: 1 }, [u64([1])]), { message: /'a' disconnected/ });
   tr.send('c', 'b', { op: 6, step: 0 }, [tensor(1)], 'online');
   t.is((await other).length, 1);
   await tr.close();

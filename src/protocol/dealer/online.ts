@@ -32,13 +32,13 @@ export class OnlineTripleSource implements TripleSource {
       const seeds = [randomSeed(), randomSeed()] as const;
       seeds.forEach((seed, i) => rt.send(dealer, servers[i], key, [{ shape: [SEED_BYTES], data: seed }], 'preprocessing'));
       return [new Prg(seeds[0]), new Prg(seeds[1])] as const;
-    });
+    }, op);
     const expect = [{ dtype: 'u8' as const, shape: [SEED_BYTES] }];
     this.serverPrg = [0, 1].map((i) =>
       rt.on(servers[i], async () => {
         const [seed] = await rt.receive(servers[i], dealer, key, expect);
         return new Prg(seed.data as Uint8Array);
-      }),
+      }, op),
     ) as unknown as ServerPair<Prg>;
   }
 
@@ -47,7 +47,7 @@ export class OnlineTripleSource implements TripleSource {
     return this.rt.on(this.servers[i], async () => {
       const prg = await this.serverPrg[i].value();
       return new RingTensor(shape, prg.words(streamId(op, tag), sizeOf(shape)));
-    });
+    }, op);
   }
 
   private static stream(prg: Prg, op: number, tag: StreamTag, shape: Shape): RingTensor {
@@ -71,12 +71,12 @@ export class OnlineTripleSource implements TripleSource {
       const c = bilinear.apply(await a.full.value(), await b.full.value());
       const c1 = ring.sub(c, OnlineTripleSource.stream(p0, op, Stream.product, outShape));
       rt.send(this.dealer, this.servers[1], key, [c1], 'preprocessing');
-    });
+    }, op);
     const c0 = this.serverStream(0, op, Stream.product, outShape);
     const c1 = rt.on(this.servers[1], async () => {
       const [t] = await rt.receive(this.servers[1], this.dealer, key, [{ dtype: 'u64', shape: outShape }]);
       return new RingTensor(outShape, t.data as BigUint64Array);
-    });
+    }, op);
     return [c0, c1];
   }
 
@@ -92,12 +92,13 @@ export class OnlineTripleSource implements TripleSource {
         ring.sub(high, OnlineTripleSource.stream(p0, op, Stream.truncHigh, shape)),
         ring.sub(top, OnlineTripleSource.stream(p0, op, Stream.truncTop, shape)),
       ], 'preprocessing');
-    });
+    }, op);
     const corrections = rt.on(this.servers[1], () =>
       rt.receive(this.servers[1], this.dealer, key, [
         { dtype: 'u64', shape },
         { dtype: 'u64', shape },
       ]),
+      op,
     );
     const fromDealer = (j: 0 | 1): Placed<RingTensor> =>
       rt.on(this.servers[1], async () => new RingTensor(shape, (await corrections.value())[j].data as BigUint64Array));

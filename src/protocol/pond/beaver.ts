@@ -36,7 +36,7 @@ export function maskAll(ctx: PondContext, xs: readonly PondSecretTensor[]): Pond
       rt.send(servers[i], servers[1 - i], key, mine);
       const theirs = await rt.receive(servers[i], servers[1 - i], key, expect);
       return mine.map((m, j) => ring.add(m, new RingTensor(m.shape, theirs[j].data as BigUint64Array)));
-    });
+    }, op);
     todo.forEach((x, j) => {
       const alpha = onServers(ctx, async (i) => (await opened[i].value())[j]);
       x.maskedCache = new PondMaskedTensor(ctx.prot, x, maskShares[j], alpha);
@@ -56,6 +56,6 @@ export function beaver(ctx: PondContext, mx: PondMaskedTensor, my: PondMaskedTen
     const ai = await mx.mask.shares[i].value();
     const yi = await my.unmasked.shares[i].value();
     return ring.add(ring.add(await c[i].value(), bilinear.apply(ai, beta)), bilinear.apply(alpha, yi));
-  });
+  }, op);
   return new PondPrivateTensor(ctx.prot, outShape, shares, mx.fracBits + my.fracBits);
 }

@@ -24,9 +24,12 @@ export interface PondContext {
   readonly truncation: TruncationMode;
 }
 
-/** Runs `fn` on each server with its index; returns the placed pair. */
-export function onServers<T>(ctx: PondContext, fn: (i: 0 | 1) => T | Promise<T>): ServerPair<T> {
-  return [ctx.rt.on(ctx.servers[0], () => fn(0)), ctx.rt.on(ctx.servers[1], () => fn(1))];
+/**
+ * Runs `fn` on each server with its index; returns the placed pair. Parts that
+ * communicate pass their operation id, so that a failure aborts it for peers.
+ */
+export function onServers<T>(ctx: PondContext, fn: (i: 0 | 1) => T | Promise<T>, op?: number): ServerPair<T> {
+  return [ctx.rt.on(ctx.servers[0], () => fn(0), op), ctx.rt.on(ctx.servers[1], () => fn(1), op)];
 }
 
 /** A private tensor whose share i is `fn(share_i of x, i)`, computed locally. */

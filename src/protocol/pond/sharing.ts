@@ -49,7 +49,7 @@ export function shareInput(
       return expand(seed);
     }
     return own?.x1 ?? new RingTensor(shape, (await rt.receive(servers[1], owner, key, [{ dtype: 'u64', shape }]))[0].data as BigUint64Array);
-  });
+  }, op);
   return new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
 }
 
@@ -75,7 +75,7 @@ export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly st
   const sent = onServers(ctx, async (i) => {
     const share = await p.shares[i].value();
     for (const r of receivers) if (r !== servers[i]) rt.send(servers[i], r, key, [share]);
-  });
+  }, op);
   const values = new Map(
     receivers.map((r) => [
       r,
@@ -88,7 +88,7 @@ export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly st
           }),
         );
         return { shape: p.shape, values: ring.decode(ring.add(shares[0], shares[1]), p.fracBits) };
-      }),
+      }, op),
     ]),
   );
   const local = [...sent, ...values.values()].filter((v) => v.isLocal).map((v) => v.value());

@@ -62,6 +62,6 @@ function truncateDealer(ctx: PondContext, x: PondPrivateTensor, bits: number): P
     let out = ring.sub(ring.shl(w, 63 - bits), await rand.rHigh[i].value());
     if (i === 0) out = ring.add(out, ring.sub(ring.shrLogical(ring.and(c, LOW63), bits), unshift));
     return out;
-  });
+  }, op);
   return new PondPrivateTensor(ctx.prot, shape, shares, x.fracBits - bits);
 }

@@ -125,3 +125,28 @@ test('defineOutput runs the receiver on the output player with the value', async
   });
   t.deepEqual(seen, [2, 4, 6]);
 });
+
+test('one private matmul sends exactly the formula: both masks opened each way, c1 from the dealer, truncation', async (t) => {
+  const { prot } = makePond();
+  const [m, k, n] = [6, 10, 4];
+  const x = prot.definePrivateInput('inputter', () => rng.floats(m * k, -1, 1), { shape: [m, k] });
+  const w = prot.definePrivateInput('inputter', () => rng.floats(k * n, -1, 1), { shape: [k, n] });
+  await Promise.all([...x.shares, ...w.shares].map((s) => s.value()));
+  const before = prot.traffic();
+  const y = x.matmul(w);
+  await Promise.all(y.shares.map((s) => s.value()));
+  const after = prot.traffic();
+  const d = (pair: string): number => (after.bytes[pair] ?? 0) - (before.bytes[pair] ?? 0);
+  // A frame is a 24-byte header, 8 + 4 * rank bytes per tensor descriptor (padded to 8), then 8 bytes per word.
+  const frame = (...shapes: number[][]): number => {
+    const head = 24 + shapes.reduce((acc, s) => acc + 8 + 4 * s.length, 0);
+    return Math.ceil(head / 8) * 8 + shapes.reduce((acc, s) => acc + 8 * s.reduce((p, q) => p * q, 1), 0);
+  };
+  const opened = frame([m, k], [k, n]); // x - a and w - b, in one message
+  const truncOpen = frame([m, n]); // z + 2^62 + r
+  t.is(d('server0->server1'), opened + truncOpen);
+  t.is(d('server1->server0'), opened + truncOpen);
+  t.is(d('crypto-producer->server1'), frame([m, n]) + frame([m, n], [m, n])); // c1; then (r mod 2^63) >> f and top(r) corrections
+  t.is(d('crypto-producer->server0'), 0, 'server 0 expands everything from its seed');
+  t.is(after.rounds - before.rounds, 2, 'one round to open both masks, one for truncation');
+});
