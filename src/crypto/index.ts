@@ -1,3 +1,3 @@
 /** Randomness: the OS CSPRNG for fresh values and seeded AES-CTR streams. */
-export { SEED_BYTES, randomWords, randomSeed } from './random.js';
+export { SEED_BYTES, randomWords, randomSeed, osRandom, seededRandom, type RandomSource } from './random.js';
 export { Prg } from './prg.js';

@@ -10,9 +10,9 @@
  */
 import { createCipheriv } from 'node:crypto';
 import { check } from '../errors.js';
-import { SEED_BYTES } from './random.js';
 
 const CHUNK_BYTES = 1 << 24;
+const SEED_BYTES = 16;
 
 export class Prg {
   private readonly key: Uint8Array;

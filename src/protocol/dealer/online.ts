@@ -5,7 +5,7 @@
  * corrections) travel, to server 1, as preprocessing traffic. The dealer never
  * receives anything from the servers.
  */
-import { Prg, randomSeed, SEED_BYTES } from '../../crypto/index.js';
+import { osRandom, Prg, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
@@ -25,11 +25,12 @@ export class OnlineTripleSource implements TripleSource {
     private readonly rt: Runtime,
     private readonly servers: readonly [string, string],
     private readonly dealer: string,
+    random: RandomSource = osRandom,
   ) {
     const op = rt.nextOp();
     const key = { op, step: Step.setup };
     this.dealerPrg = rt.on(dealer, () => {
-      const seeds = [randomSeed(), randomSeed()] as const;
+      const seeds = [random.seed(), random.seed()] as const;
       seeds.forEach((seed, i) => rt.send(dealer, servers[i], key, [{ shape: [SEED_BYTES], data: seed }], 'preprocessing'));
       return [new Prg(seeds[0]), new Prg(seeds[1])] as const;
     }, op);

@@ -3,6 +3,7 @@
  * the fixed-point scale, the triple source and the truncation mode. Owned by
  * one Pond instance; ops are functions of it.
  */
+import type { RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
 import type { RingTensor} from '../../ring/index.js';
 import { type Shape } from '../../ring/index.js';
@@ -22,6 +23,8 @@ export interface PondContext {
   readonly fracBits: number;
   readonly triples: TripleSource;
   readonly truncation: TruncationMode;
+  /** Each player's source of fresh seeds. */
+  readonly randomness: (player: string) => RandomSource;
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { check, ConfigError, ValueError } from '../../errors.js';
+import { osRandom, type RandomSource } from '../../crypto/index.js';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
 import * as ring from '../../ring/index.js';
 import { checkFracBits, DEFAULT_FRAC_BITS, RingTensor, windowCounts, windowGeometry, pair, type Conv2dOptions } from '../../ring/index.js';
@@ -58,7 +59,13 @@ export interface PondOptions {
    */
   truncation?: TruncationMode;
   /** Where triples come from (default: the crypto producer, online). */
-  tripleSource?: (rt: Runtime, servers: readonly [string, string], cryptoProducer: string) => TripleSource;
+  tripleSource?: (rt: Runtime, servers: readonly [string, string], cryptoProducer: string, random: RandomSource) => TripleSource;
+  /**
+   * Each player's source of fresh seeds (default: the OS CSPRNG). Pass
+   * `(p) => seededRandom(seed, p)` only to make a run reproducible in tests:
+   * it is not secure.
+   */
+  randomness?: (player: string) => RandomSource;
 }
 
 /** Options of {@link Pond.definePrivateInput}. */
@@ -100,8 +107,10 @@ export class Pond {
     this.cryptoProducer = cryptoProducer;
     this.fracBits = fracBits;
     const rt = new Runtime(config);
-    const triples = (options.tripleSource ?? ((r, s, c) => new OnlineTripleSource(r, s, c)))(rt, this.servers, cryptoProducer);
-    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation };
+    const randomness = options.randomness ?? (() => osRandom);
+    const makeTriples = options.tripleSource ?? ((r, s, c, rand) => new OnlineTripleSource(r, s, c, rand));
+    const triples = makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer));
+    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness };
   }
 
   // ---------------------------------------------------------------- values

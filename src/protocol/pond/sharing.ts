@@ -4,7 +4,7 @@
  * traffic is 16 bytes plus one tensor. Reveal: the servers send their shares
  * to the receivers, who add and decode them; nobody else learns the value.
  */
-import { Prg, randomSeed, SEED_BYTES } from '../../crypto/index.js';
+import { Prg, SEED_BYTES } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import { Step, Stream, streamId } from '../dealer/streams.js';
@@ -36,7 +36,7 @@ export function shareInput(
   const fromOwner = rt.on(owner, async () => {
     const v = await produce();
     const x = ring.encode(v.values, shape, fracBits, context);
-    const seed = randomSeed();
+    const seed = ctx.randomness(owner).seed();
     const x1 = ring.sub(x, expand(seed));
     if (owner !== servers[0]) rt.send(owner, servers[0], key, [{ shape: [SEED_BYTES], data: seed }]);
     if (owner !== servers[1]) rt.send(owner, servers[1], key, [x1]);

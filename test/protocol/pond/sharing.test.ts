@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import * as ring from '../../../src/ring/index.js';
+import { seededRandom } from '../../../src/crypto/index.js';
 import { FixedPointRangeError, UnknownPlayerError, ValueError } from '../../../src/errors.js';
 import { TestRng } from '../../helpers/random.js';
 import { makePond, maxAbsDiff, quantize, revealValues } from '../../helpers/float.js';
@@ -149,4 +150,21 @@ test('one private matmul sends exactly the formula: both masks opened each way, 
   t.is(d('crypto-producer->server1'), frame([m, n]) + frame([m, n], [m, n])); // c1; then (r mod 2^63) >> f and top(r) corrections
   t.is(d('crypto-producer->server0'), 0, 'server 0 expands everything from its seed');
   t.is(after.rounds - before.rounds, 2, 'one round to open both masks, one for truncation');
+});
+
+test('a seeded randomness source makes runs reproducible bit for bit (tests only)', async (t) => {
+  const run = async (seed: string): Promise<{ share: bigint[]; result: Float64Array }> => {
+    const { prot } = makePond({ randomness: (p) => seededRandom(seed, p) });
+    const x = prot.definePrivateInput('inputter', () => [[1.5, -2], [0.25, 3]]);
+    const w = prot.definePrivateVariable([[0.1], [0.7]]);
+    const y = x.matmul(w).mul(x.sum(1, true));
+    const share = (await y.shares[0].value()).toBigInts();
+    return { share, result: await revealValues(prot, y) };
+  };
+  const a = await run('alpha');
+  const b = await run('alpha');
+  const c = await run('beta');
+  t.deepEqual(a.share, b.share);
+  t.deepEqual(Array.from(a.result), Array.from(b.result));
+  t.notDeepEqual(a.share, c.share);
 });
