@@ -23,6 +23,8 @@ export interface KernelExports {
   shr_s(a: number, out: number, n: number, bits: number): void;
   shr_u(a: number, out: number, n: number, bits: number): void;
   shl(a: number, out: number, n: number, bits: number): void;
+  pack_bits(a: number, out: number, n: number): void;
+  unpack_bits(a: number, out: number, n: number): void;
   sum_axis(a: number, out: number, outer: number, len: number, inner: number): void;
   copy_strided(src: number, dst: number, rank: number, dims: number, sstr: number, dstr: number, idx: number): void;
   encode(x: number, out: number, n: number, scale: number, bound: number): number;

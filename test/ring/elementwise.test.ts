@@ -73,3 +73,19 @@ test('shifts equal the reference for every amount', (t) => {
   t.throws(() => ring.shr(a, 64), { message: /shift amount must be an integer in \[0, 64\)/ });
   t.throws(() => ring.shl(a, -1), { message: /shift amount/ });
 });
+
+test('packBits keeps bit 0 of each word and unpackBits restores it', (t) => {
+  for (const n of [1, 63, 64, 65, 200, 0]) {
+    const a = rand([n]);
+    const packed = ring.packBits(a);
+    t.is(packed.size, Math.ceil(n / 64));
+    const bits = a.toBigInts().map((v) => v & 1n);
+    t.deepEqual(ring.unpackBits(packed, [n]).toBigInts(), bits, `n=${n}`);
+    for (let w = 0; w < packed.size; w++) {
+      let want = 0n;
+      for (let j = 0; j < 64 && w * 64 + j < n; j++) want |= bits[w * 64 + j] << BigInt(j);
+      t.is(packed.data[w], want);
+    }
+  }
+  t.throws(() => ring.unpackBits(rand([2]), [200]), { message: /2 packed words cannot hold 200 bits/ });
+});

@@ -1,9 +1,9 @@
 /**
  * The crypto producer online: a dealer that shares a PRG key with each server
  * once, then derives every server-0 value and every server-1 mask from those
- * keys. Only the values that depend on both keys (c1 = ab - c0, the truncation
- * corrections) travel, to server 1, as preprocessing traffic. The dealer never
- * receives anything from the servers.
+ * keys. Only values that depend on both keys (c1 = ab - c0, truncation and
+ * bit-injection corrections) travel, to server 1, as preprocessing traffic.
+ * The dealer never receives anything from the servers.
  */
 import { osRandom, Prg, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
@@ -11,9 +11,10 @@ import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
 import { Step, Stream, streamId, type StreamTag } from './streams.js';
-import type { BilinearOp, MaskShares, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
+import type { BilinearOp, MaskShares, OwnedAndTriple, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
-const LOW63 = (1n << 63n) - 1n;
+const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
+const ONE = RingTensor.fill([], 1n);
 
 export class OnlineTripleSource implements TripleSource {
   /** Each server's PRG, keyed by the dealer. */
@@ -43,70 +44,130 @@ export class OnlineTripleSource implements TripleSource {
     ) as unknown as ServerPair<Prg>;
   }
 
-  /** Server i's stream (op, tag) as a ring tensor of `shape`. */
-  private serverStream(i: 0 | 1, op: number, tag: StreamTag, shape: Shape): Placed<RingTensor> {
-    return this.rt.on(this.servers[i], async () => {
-      const prg = await this.serverPrg[i].value();
-      return new RingTensor(shape, prg.words(streamId(op, tag), sizeOf(shape)));
+  // ------------------------------------------------------------ streams
+
+  private static words(prg: Prg, op: number, tag: StreamTag, shape: Shape, slot: number): RingTensor {
+    return new RingTensor(shape, prg.words(streamId(op, tag, slot), sizeOf(shape)));
+  }
+
+  /** Server i's stream (op, tag, slot). */
+  private serverStream(i: 0 | 1, op: number, tag: StreamTag, shape: Shape, slot = 0): Placed<RingTensor> {
+    return this.rt.on(this.servers[i], async () => OnlineTripleSource.words(await this.serverPrg[i].value(), op, tag, shape, slot), op);
+  }
+
+  /** Both servers' streams (op, tag, slot), on the dealer. */
+  private async dealerStreams(op: number, tag: StreamTag, shape: Shape, slot = 0): Promise<[RingTensor, RingTensor]> {
+    const [p0, p1] = await this.dealerPrg.value();
+    return [OnlineTripleSource.words(p0, op, tag, shape, slot), OnlineTripleSource.words(p1, op, tag, shape, slot)];
+  }
+
+  /**
+   * The dealer computes `corrections` (tensors of `shapes`) and sends them to
+   * server 1 in one message; returns them as placed on server 1.
+   */
+  private toServer1(op: number, slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]> {
+    const key = { op, step: Step.dealer + slot };
+    const rt = this.rt;
+    rt.on(this.dealer, async () => rt.send(this.dealer, this.servers[1], key, await corrections(), 'preprocessing'), op);
+    return rt.on(this.servers[1], async () => {
+      const got = await rt.receive(this.servers[1], this.dealer, key, shapes.map((shape) => ({ dtype: 'u64' as const, shape })));
+      return got.map((t, j) => new RingTensor(shapes[j], t.data as BigUint64Array));
     }, op);
   }
 
-  private static stream(prg: Prg, op: number, tag: StreamTag, shape: Shape): RingTensor {
-    return new RingTensor(shape, prg.words(streamId(op, tag), sizeOf(shape)));
+  private pick(p: Placed<RingTensor[]>, j: number): Placed<RingTensor> {
+    return this.rt.on(this.servers[1], async () => (await p.value())[j]);
   }
+
+  // ------------------------------------------------------------ arithmetic
 
   mask(op: number, shape: Shape): MaskShares {
     const shares = [this.serverStream(0, op, Stream.mask, shape), this.serverStream(1, op, Stream.mask, shape)] as const;
     const full = this.rt.on(this.dealer, async () => {
-      const [p0, p1] = await this.dealerPrg.value();
-      return ring.add(OnlineTripleSource.stream(p0, op, Stream.mask, shape), OnlineTripleSource.stream(p1, op, Stream.mask, shape));
-    });
+      const [a0, a1] = await this.dealerStreams(op, Stream.mask, shape);
+      return ring.add(a0, a1);
+    }, op);
     return { shape, shares, full };
   }
 
   product(op: number, a: MaskShares, b: MaskShares, bilinear: BilinearOp, outShape: Shape): ServerPair<RingTensor> {
-    const key = { op, step: Step.dealer };
-    const rt = this.rt;
-    rt.on(this.dealer, async () => {
+    const c1 = this.toServer1(op, 0, [outShape], async () => {
       const [p0] = await this.dealerPrg.value();
       const c = bilinear.apply(await a.full.value(), await b.full.value());
-      const c1 = ring.sub(c, OnlineTripleSource.stream(p0, op, Stream.product, outShape));
-      rt.send(this.dealer, this.servers[1], key, [c1], 'preprocessing');
-    }, op);
-    const c0 = this.serverStream(0, op, Stream.product, outShape);
-    const c1 = rt.on(this.servers[1], async () => {
-      const [t] = await rt.receive(this.servers[1], this.dealer, key, [{ dtype: 'u64', shape: outShape }]);
-      return new RingTensor(outShape, t.data as BigUint64Array);
-    }, op);
-    return [c0, c1];
+      return [ring.sub(c, OnlineTripleSource.words(p0, op, Stream.product, outShape, 0))];
+    });
+    return [this.serverStream(0, op, Stream.product, outShape), this.pick(c1, 0)];
   }
 
   truncation(op: number, shape: Shape, bits: number): TruncationShares {
-    const key = { op, step: Step.dealer2 };
-    const rt = this.rt;
-    rt.on(this.dealer, async () => {
-      const [p0, p1] = await this.dealerPrg.value();
-      const r = ring.add(OnlineTripleSource.stream(p0, op, Stream.truncR, shape), OnlineTripleSource.stream(p1, op, Stream.truncR, shape));
-      const high = ring.shrLogical(ring.and(r, RingTensor.fill([], LOW63)), bits);
+    const fix = this.toServer1(op, 1, [shape, shape], async () => {
+      const [r0, r1] = await this.dealerStreams(op, Stream.truncR, shape);
+      const [h0] = await this.dealerStreams(op, Stream.truncHigh, shape);
+      const [t0] = await this.dealerStreams(op, Stream.truncTop, shape);
+      const r = ring.add(r0, r1);
+      const high = ring.shrLogical(ring.and(r, LOW63), bits);
       const top = ring.shrLogical(r, 63);
-      rt.send(this.dealer, this.servers[1], key, [
-        ring.sub(high, OnlineTripleSource.stream(p0, op, Stream.truncHigh, shape)),
-        ring.sub(top, OnlineTripleSource.stream(p0, op, Stream.truncTop, shape)),
-      ], 'preprocessing');
-    }, op);
-    const corrections = rt.on(this.servers[1], () =>
-      rt.receive(this.servers[1], this.dealer, key, [
-        { dtype: 'u64', shape },
-        { dtype: 'u64', shape },
-      ]),
-      op,
-    );
-    const fromDealer = (j: 0 | 1): Placed<RingTensor> =>
-      rt.on(this.servers[1], async () => new RingTensor(shape, (await corrections.value())[j].data as BigUint64Array));
+      return [ring.sub(high, h0), ring.sub(top, t0)];
+    });
     return {
       r: [this.serverStream(0, op, Stream.truncR, shape), this.serverStream(1, op, Stream.truncR, shape)],
-      rHigh: [this.serverStream(0, op, Stream.truncHigh, shape), fromDealer(0)],
-      rTop: [this.serverStream(0, op, Stream.truncTop, shape), fromDealer(1)],
+      rHigh: [this.serverStream(0, op, Stream.truncHigh, shape), this.pick(fix, 0)],
+      rTop: [this.serverStream(0, op, Stream.truncTop, shape), this.pick(fix, 1)],
+    };
+  }
+
+  // ------------------------------------------------------------ binary
+
+  binaryMask(op: number, shape: Shape, slot: number): MaskShares {
+    const shares = [this.serverStream(0, op, Stream.binaryMaskA, shape, slot), this.serverStream(1, op, Stream.binaryMaskA, shape, slot)] as const;
+    const full = this.rt.on(this.dealer, async () => {
+      const [a0, a1] = await this.dealerStreams(op, Stream.binaryMaskA, shape, slot);
+      return ring.xor(a0, a1);
+    }, op);
+    return { shape, shares, full };
+  }
+
+  binaryProduct(op: number, a: MaskShares, b: MaskShares, f: BilinearOp, outShape: Shape, slot: number): ServerPair<RingTensor> {
+    const c1 = this.toServer1(op, 2 + slot, [outShape], async () => {
+      const [p0] = await this.dealerPrg.value();
+      const c = f.apply(await a.full.value(), await b.full.value());
+      return [ring.xor(c, OnlineTripleSource.words(p0, op, Stream.binaryProduct, outShape, slot))];
+    });
+    return [this.serverStream(0, op, Stream.binaryProduct, outShape, slot), this.pick(c1, 0)];
+  }
+
+  ownedAnd(op: number, shape: Shape): OwnedAndTriple {
+    const u = this.serverStream(0, op, Stream.ownedU, shape);
+    const v = this.serverStream(1, op, Stream.ownedV, shape);
+    const c1 = this.toServer1(op, 0, [shape], async () => {
+      const [p0, p1] = await this.dealerPrg.value();
+      const uv = ring.and(OnlineTripleSource.words(p0, op, Stream.ownedU, shape, 0), OnlineTripleSource.words(p1, op, Stream.ownedV, shape, 0));
+      return [ring.xor(uv, OnlineTripleSource.words(p0, op, Stream.ownedC, shape, 0))];
+    });
+    const full = this.rt.on(this.dealer, async () => {
+      const [p0, p1] = await this.dealerPrg.value();
+      return ring.xor(OnlineTripleSource.words(p0, op, Stream.ownedU, shape, 0), OnlineTripleSource.words(p1, op, Stream.ownedV, shape, 0));
+    }, op);
+    return { u, v, uv: [this.serverStream(0, op, Stream.ownedC, shape), this.pick(c1, 0)], mask: { shape, shares: [u, v], full } };
+  }
+
+  randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits {
+    const bit = (p: Placed<RingTensor>, i: 0 | 1): Placed<RingTensor> => this.rt.on(this.servers[i], async () => ring.and(await p.value(), ONE));
+    const xor = [bit(this.serverStream(0, op, Stream.bitsR, shape), 0), bit(this.serverStream(1, op, Stream.bitsR, shape), 1)] as const;
+    const fix = this.toServer1(op, 1, [shape, ...masks.map(() => shape)], async () => {
+      const [s0, s1] = await this.dealerStreams(op, Stream.bitsR, shape);
+      const r = ring.and(ring.xor(s0, s1), ONE);
+      const [p0] = await this.dealerPrg.value();
+      const out = [ring.sub(r, OnlineTripleSource.words(p0, op, Stream.bitsArith, shape, 0))];
+      for (const [j, m] of masks.entries()) {
+        out.push(ring.sub(ring.mul(await m.full.value(), r), OnlineTripleSource.words(p0, op, Stream.bitsProduct, shape, j)));
+      }
+      return out;
+    });
+    return {
+      xor,
+      arith: [this.serverStream(0, op, Stream.bitsArith, shape), this.pick(fix, 0)],
+      products: masks.map((_, j) => [this.serverStream(0, op, Stream.bitsProduct, shape, j), this.pick(fix, 1 + j)] as const),
     };
   }
 }

@@ -20,12 +20,20 @@ export const Stream = {
   bitA: 12,
   bitB: 13,
   reshare: 14,
+  ownedU: 15,
+  ownedV: 16,
+  ownedC: 17,
+  bitsArith: 18,
+  bitsProduct: 19,
 } as const;
 export type StreamTag = (typeof Stream)[keyof typeof Stream];
 
-/** 128-bit CTR blocks hold (stream id || counter); the op id fills 56 bits. */
-export function streamId(op: number, tag: StreamTag): bigint {
-  return (BigInt(op) << 8n) | BigInt(tag);
+/**
+ * 128-bit CTR blocks hold (stream id || counter). The stream id is the op id
+ * (48 bits), the tag and a slot (several values of one kind in one op).
+ */
+export function streamId(op: number, tag: StreamTag, slot = 0): bigint {
+  return (BigInt(op) << 16n) | (BigInt(tag) << 8n) | BigInt(slot);
 }
 
 /**
@@ -37,7 +45,11 @@ export const Step = {
   open2: 1,
   input: 2,
   reveal: 3,
+  /** Dealer messages: dealer + slot, slot < 16. */
   dealer: 16,
   dealer2: 17,
   setup: 32,
+  /** Server exchanges of the binary adder levels: adder + level. */
+  adder: 40,
+  bits: 60,
 } as const;

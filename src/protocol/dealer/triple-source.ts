@@ -37,6 +37,28 @@ export interface TruncationShares {
   readonly rTop: ServerPair<RingTensor>;
 }
 
+/**
+ * A one-sided AND: server 0 gets a random word u, server 1 a random word v
+ * (each whole), and both get XOR shares of u & v. `mask` is u ^ v seen as an
+ * XOR mask (share u on server 0, v on server 1).
+ */
+export interface OwnedAndTriple {
+  readonly u: Placed<RingTensor>;
+  readonly v: Placed<RingTensor>;
+  readonly uv: ServerPair<RingTensor>;
+  readonly mask: MaskShares;
+}
+
+/** Random bits r (in bit 0), shared both ways, plus products with masks. */
+export interface RandomBits {
+  /** XOR shares: r = r0 ^ r1 (bit 0 of each word). */
+  readonly xor: ServerPair<RingTensor>;
+  /** Additive shares of r. */
+  readonly arith: ServerPair<RingTensor>;
+  /** Additive shares of a_j * r for each arithmetic mask a_j requested. */
+  readonly products: readonly ServerPair<RingTensor>[];
+}
+
 export interface TripleSource {
   /** A fresh mask of `shape` for operation `op`. */
   mask(op: number, shape: Shape): MaskShares;
@@ -44,4 +66,12 @@ export interface TripleSource {
   product(op: number, a: MaskShares, b: MaskShares, bilinear: BilinearOp, outShape: Shape): ServerPair<RingTensor>;
   /** Randomness for truncating a tensor of `shape` by `bits`. */
   truncation(op: number, shape: Shape, bits: number): TruncationShares;
+  /** A fresh XOR mask a = a0 ^ a1 (slot: several masks in one op). */
+  binaryMask(op: number, shape: Shape, slot: number): MaskShares;
+  /** XOR shares of f(a, b) for a bitwise-bilinear f (AND with shifts) of two XOR masks. */
+  binaryProduct(op: number, a: MaskShares, b: MaskShares, f: BilinearOp, outShape: Shape, slot: number): ServerPair<RingTensor>;
+  /** Randomness for ANDing a word of server 0 with a word of server 1. */
+  ownedAnd(op: number, shape: Shape): OwnedAndTriple;
+  /** Random bits for bit injection, with products r * a_j for arithmetic masks of the same shape. */
+  randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits;
 }

@@ -7,33 +7,22 @@ import type { RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
 import type { RingTensor} from '../../ring/index.js';
 import { type Shape } from '../../ring/index.js';
-import type { ServerPair, TripleSource } from '../dealer/triple-source.js';
-import type { Runtime } from '../runtime.js';
+import { onServers, type TwoServerContext } from '../two-server.js';
 import type { Pond } from './pond.js';
 import { PondPrivateTensor, PondPublicTensor } from './tensors.js';
 
 /** How products are brought back to `fracBits` fractional bits. */
 export type TruncationMode = 'dealer' | 'local';
 
-export interface PondContext {
+export interface PondContext extends TwoServerContext {
   readonly prot: Pond;
-  readonly rt: Runtime;
-  readonly servers: readonly [string, string];
-  readonly dealer: string;
   readonly fracBits: number;
-  readonly triples: TripleSource;
   readonly truncation: TruncationMode;
   /** Each player's source of fresh seeds. */
   readonly randomness: (player: string) => RandomSource;
 }
 
-/**
- * Runs `fn` on each server with its index; returns the placed pair. Parts that
- * communicate pass their operation id, so that a failure aborts it for peers.
- */
-export function onServers<T>(ctx: PondContext, fn: (i: 0 | 1) => T | Promise<T>, op?: number): ServerPair<T> {
-  return [ctx.rt.on(ctx.servers[0], () => fn(0), op), ctx.rt.on(ctx.servers[1], () => fn(1), op)];
-}
+export { onServers } from '../two-server.js';
 
 /** A private tensor whose share i is `fn(share_i of x, i)`, computed locally. */
 export function mapShares(

@@ -63,12 +63,18 @@ function combineAny(ctx: PondContext, x: PondTensor, y: PondTensor, op: string, 
   }
 }
 
-/** x + y with broadcasting. */
+/** x + y with broadcasting (private as soon as one operand is secret). */
+export function add(ctx: PondContext, x: PondSecretTensor, y: PondTensor): PondPrivateTensor;
+export function add(ctx: PondContext, x: PondTensor, y: PondSecretTensor): PondPrivateTensor;
+export function add(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor;
 export function add(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
   return combineAny(ctx, x, y, 'add', ring.add);
 }
 
-/** x - y with broadcasting. */
+/** x - y with broadcasting (private as soon as one operand is secret). */
+export function sub(ctx: PondContext, x: PondSecretTensor, y: PondTensor): PondPrivateTensor;
+export function sub(ctx: PondContext, x: PondTensor, y: PondSecretTensor): PondPrivateTensor;
+export function sub(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor;
 export function sub(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
   return combineAny(ctx, x, y, 'sub', ring.sub);
 }

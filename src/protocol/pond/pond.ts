@@ -25,6 +25,8 @@ import { Runtime } from '../runtime.js';
 import { shapeOf, toFloat64, toFloat64Async, toTfTensor, type Float64Values, type TensorLike } from '../tensor-like.js';
 import { maskAll } from './beaver.js';
 import { conv2dOp, MATMUL, MUL, product } from './bilinear.js';
+import * as compare from './compare.js';
+import { argmax, maxPool2d, type MaxPoolOptions } from './select.js';
 import { publicScalar, type PondContext, type TruncationMode } from './context.js';
 import * as linear from './linear.js';
 import { polyval } from './polynomial.js';
@@ -335,6 +337,144 @@ export class Pond {
   polyval(x: PondTensor, coefficients: readonly number[]): PondTensor {
     this.checkTensor(x, 'polyval');
     return polyval(this.ctx, x, coefficients);
+  }
+
+  /**
+   * tf.maxPool over NHWC input, exact (ties included); 'same' padding never
+   * lets a padded position win. A tournament: two comparison levels for 2x2.
+   */
+  maxPool2d(x: PondSecretTensor, poolSize: number | readonly [number, number], options?: MaxPoolOptions): PondPrivateTensor {
+    return maxPool2d(this.ctx, this.checkTensor(x, 'maxPool2d'), poolSize, options);
+  }
+
+  /**
+   * Index of the maximum along `axis` (default last), as tf.argMax: the first
+   * of equal maxima. A private integer tensor.
+   */
+  argmax(x: PondSecretTensor, axis = -1): PondPrivateTensor {
+    return argmax(this.ctx, this.checkTensor(x, 'argmax'), axis);
+  }
+
+  // ---------------------------------------------------------------- comparisons
+
+  /**
+   * 1 where x < 0, else 0: the top bit of the two's complement word, by a
+   * parallel-prefix adder on XOR shares (exact, 8 rounds). Results of
+   * comparisons are private integers 0/1 (fracBits 0).
+   */
+  isNegative(x: PondSecretTensor): PondPrivateTensor;
+  isNegative(x: PondTensor): PondTensor;
+  isNegative(x: PondTensor): PondTensor {
+    return compare.isNegative(this.ctx, this.checkTensor(x, 'isNegative'));
+  }
+
+  /** Alias of {@link Pond.isNegative}: the most significant bit. */
+  msb(x: PondSecretTensor): PondPrivateTensor;
+  msb(x: PondTensor): PondTensor;
+  msb(x: PondTensor): PondTensor {
+    return compare.isNegative(this.ctx, this.checkTensor(x, 'msb'));
+  }
+
+  /** x > y (exact), 0/1. */
+  greater(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  greater(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  greater(x: Operand, y: Operand): PondTensor;
+  greater(x: Operand, y: Operand): PondTensor {
+    return compare.greater(this.ctx, this.lift(x, 'greater'), this.lift(y, 'greater'));
+  }
+
+  /** x < y (exact), 0/1. */
+  less(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  less(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  less(x: Operand, y: Operand): PondTensor;
+  less(x: Operand, y: Operand): PondTensor {
+    return compare.less(this.ctx, this.lift(x, 'less'), this.lift(y, 'less'));
+  }
+
+  /** x >= y (exact), 0/1. */
+  greaterEqual(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  greaterEqual(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  greaterEqual(x: Operand, y: Operand): PondTensor;
+  greaterEqual(x: Operand, y: Operand): PondTensor {
+    return compare.greaterEqual(this.ctx, this.lift(x, 'greaterEqual'), this.lift(y, 'greaterEqual'));
+  }
+
+  /** x <= y (exact), 0/1. */
+  lessEqual(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  lessEqual(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  lessEqual(x: Operand, y: Operand): PondTensor;
+  lessEqual(x: Operand, y: Operand): PondTensor {
+    return compare.lessEqual(this.ctx, this.lift(x, 'lessEqual'), this.lift(y, 'lessEqual'));
+  }
+
+  /** x == y (exact, on the encoded values), 0/1. */
+  equal(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  equal(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  equal(x: Operand, y: Operand): PondTensor;
+  equal(x: Operand, y: Operand): PondTensor {
+    return compare.equal(this.ctx, this.lift(x, 'equal'), this.lift(y, 'equal'));
+  }
+
+  /** -1, 0 or 1 as tf.sign (private integers). */
+  sign(x: PondSecretTensor): PondPrivateTensor;
+  sign(x: PondTensor): PondTensor;
+  sign(x: PondTensor): PondTensor {
+    return compare.sign(this.ctx, this.checkTensor(x, 'sign'));
+  }
+
+  /** |x|, exact. */
+  abs(x: PondSecretTensor): PondPrivateTensor;
+  abs(x: PondTensor): PondTensor;
+  abs(x: PondTensor): PondTensor {
+    return compare.abs(this.ctx, this.checkTensor(x, 'abs'));
+  }
+
+  /** max(x, 0), exact: 8 rounds per call whatever the size. */
+  relu(x: PondSecretTensor): PondPrivateTensor;
+  relu(x: PondTensor): PondTensor;
+  relu(x: PondTensor): PondTensor {
+    return compare.relu(this.ctx, this.checkTensor(x, 'relu'));
+  }
+
+  /** The relu derivative as tfjs defines it: 1 where x > 0, else 0. */
+  reluGrad(x: PondSecretTensor): PondPrivateTensor;
+  reluGrad(x: PondTensor): PondTensor;
+  reluGrad(x: PondTensor): PondTensor {
+    return compare.reluGrad(this.ctx, this.checkTensor(x, 'reluGrad'));
+  }
+
+  /** Elementwise maximum, exact. */
+  maximum(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  maximum(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  maximum(x: Operand, y: Operand): PondTensor;
+  maximum(x: Operand, y: Operand): PondTensor {
+    return compare.maximum(this.ctx, this.lift(x, 'maximum'), this.lift(y, 'maximum'));
+  }
+
+  /** Elementwise minimum, exact. */
+  minimum(x: PondSecretTensor, y: Operand): PondPrivateTensor;
+  minimum(x: Operand, y: PondSecretTensor): PondPrivateTensor;
+  minimum(x: Operand, y: Operand): PondTensor;
+  minimum(x: Operand, y: Operand): PondTensor {
+    return compare.minimum(this.ctx, this.lift(x, 'minimum'), this.lift(y, 'minimum'));
+  }
+
+  /** Clips to [lo, hi] (exact; lo <= hi), as tf.clipByValue. */
+  clip(x: PondSecretTensor, lo: Operand, hi: Operand): PondPrivateTensor;
+  clip(x: PondTensor, lo: Operand, hi: Operand): PondTensor;
+  clip(x: PondTensor, lo: Operand, hi: Operand): PondTensor {
+    if (typeof lo === 'number' && typeof hi === 'number') check(lo <= hi, () => `clip: lo (${lo}) must not exceed hi (${hi})`);
+    return compare.clip(this.ctx, this.checkTensor(x, 'clip'), this.lift(lo, 'clip'), this.lift(hi, 'clip'));
+  }
+
+  /**
+   * Selects a where `condition` is 1 and b where it is 0 (condition: a 0/1
+   * tensor such as a comparison result): b + condition * (a - b).
+   */
+  where(condition: PondTensor, a: Operand, b: Operand): PondTensor {
+    this.checkTensor(condition, 'where');
+    const bb = this.lift(b, 'where');
+    return this.add(bb, this.mul(condition, this.sub(this.lift(a, 'where'), bb)));
   }
 
   /** Divides by 2^bits with the configured truncation. */

@@ -170,6 +170,45 @@ export class PondPrivateTensor extends PondTensorBase {
   mask(): PondMaskedTensor {
     return this.prot.mask(this);
   }
+  relu(): PondPrivateTensor {
+    return this.prot.relu(this);
+  }
+  maxPool2d(poolSize: number | readonly [number, number], options?: PoolOptions): PondPrivateTensor {
+    return this.prot.maxPool2d(this, poolSize, options);
+  }
+  argmax(axis = -1): PondPrivateTensor {
+    return this.prot.argmax(this, axis);
+  }
+  abs(): PondPrivateTensor {
+    return this.prot.abs(this);
+  }
+  sign(): PondPrivateTensor {
+    return this.prot.sign(this);
+  }
+  greater(y: Operand): PondPrivateTensor {
+    return this.prot.greater(this, y);
+  }
+  less(y: Operand): PondPrivateTensor {
+    return this.prot.less(this, y);
+  }
+  greaterEqual(y: Operand): PondPrivateTensor {
+    return this.prot.greaterEqual(this, y);
+  }
+  lessEqual(y: Operand): PondPrivateTensor {
+    return this.prot.lessEqual(this, y);
+  }
+  equal(y: Operand): PondPrivateTensor {
+    return this.prot.equal(this, y);
+  }
+  maximum(y: Operand): PondPrivateTensor {
+    return this.prot.maximum(this, y);
+  }
+  minimum(y: Operand): PondPrivateTensor {
+    return this.prot.minimum(this, y);
+  }
+  clip(lo: Operand, hi: Operand): PondPrivateTensor {
+    return this.prot.clip(this, lo, hi);
+  }
 }
 
 /** A private tensor together with its Beaver mask and opened difference. */

@@ -223,6 +223,44 @@
     (if (i32.lt_u (local.get $out) (local.get $end))
       (then (i64.store (local.get $out) (i64.shl (i64.load (local.get $a)) (i64.extend_i32_u (local.get $bits)))))))
 
+  ;; Bit packing: bit 0 of each of n words, 64 per output word (LSB first), so
+  ;; that opened bits travel at 1/64 of a word each; and the inverse.
+  (func (export "pack_bits") (param $a i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $w i64) (local $j i64)
+    (local.set $i (i32.const 0))
+    (local.set $w (i64.const 0))
+    (local.set $j (i64.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $w (i64.or (local.get $w)
+        (i64.shl (i64.and (i64.load (local.get $a)) (i64.const 1)) (local.get $j))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (local.set $j (i64.add (local.get $j) (i64.const 1)))
+      (if (i64.eq (local.get $j) (i64.const 64))
+        (then
+          (i64.store (local.get $out) (local.get $w))
+          (local.set $out (i32.add (local.get $out) (i32.const 8)))
+          (local.set $w (i64.const 0))
+          (local.set $j (i64.const 0))))
+      (br $l)))
+    (if (i64.ne (local.get $j) (i64.const 0)) (then (i64.store (local.get $out) (local.get $w)))))
+
+  (func (export "unpack_bits") (param $a i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $w i64)
+    (local.set $i (i32.const 0))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (if (i32.eqz (i32.and (local.get $i) (i32.const 63)))
+        (then
+          (local.set $w (i64.load (local.get $a)))
+          (local.set $a (i32.add (local.get $a) (i32.const 8)))))
+      (i64.store (local.get $out) (i64.and (local.get $w) (i64.const 1)))
+      (local.set $w (i64.shr_u (local.get $w) (i64.const 1)))
+      (local.set $out (i32.add (local.get $out) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+
   ;; ------------------------------------------------------------------
   ;; Reduction: out[o, j] = sum_l a[o, l, j] for a viewed as [outer, len, inner].
   ;; The innermost loop walks j so reads stay contiguous.

@@ -1,0 +1,73 @@
+/**
+ * Binary (XOR) sharing of 64-bit words beside the arithmetic one: x = x0 ^ x1,
+ * x_i on server i. AND is bilinear over GF(2)^64, so it has a Beaver
+ * multiplication of its own: with masks a, b and opened d = x ^ a, e = y ^ b,
+ *   f(x, y) = f(d, e) ^ f(d, b) ^ f(a, e) ^ f(a, b)
+ * for any bitwise-bilinear f, here u & (v << s) (AND with a shift, which the
+ * parallel-prefix adder needs). A masked value's shifts are masked by the
+ * shifted mask, so each value is opened once however it is used.
+ */
+import * as ring from '../../ring/index.js';
+import { RingTensor, type Shape } from '../../ring/index.js';
+import type { BilinearOp, MaskShares, ServerPair } from '../dealer/triple-source.js';
+import { Step } from '../dealer/streams.js';
+import { onServers, type TwoServerContext } from '../two-server.js';
+
+/** XOR shares of words. */
+export interface XorShares {
+  readonly shape: Shape;
+  readonly shares: ServerPair<RingTensor>;
+}
+
+/** An XOR-shared value with its mask and the opened value ^ mask on each server. */
+export interface MaskedXor {
+  readonly value: XorShares;
+  readonly mask: MaskShares;
+  readonly opened: ServerPair<RingTensor>;
+}
+
+/** u & (v << shift): the bitwise-bilinear maps of the adder. */
+export function andShifted(shift: number): BilinearOp {
+  return {
+    name: 'and',
+    outShape: (x) => x,
+    apply: (u, v) => ring.and(u, shift === 0 ? v : ring.shl(v, shift)),
+  };
+}
+
+/**
+ * Masks `values` with fresh XOR masks of operation `op` (slots from
+ * `firstSlot`) and opens them in one message each way.
+ */
+export function openXor(ctx: TwoServerContext, op: number, values: readonly XorShares[], firstSlot = 0): MaskedXor[] {
+  const { rt, servers } = ctx;
+  const key = { op, step: Step.open };
+  const masks = values.map((v, j) => ctx.triples.binaryMask(op, v.shape, firstSlot + j));
+  const expect = values.map((v) => ({ dtype: 'u64' as const, shape: v.shape }));
+  const opened = onServers(ctx, async (i) => {
+    const mine: RingTensor[] = [];
+    for (const [j, v] of values.entries()) mine.push(ring.xor(await v.shares[i].value(), await masks[j].shares[i].value()));
+    rt.send(servers[i], servers[1 - i], key, mine);
+    const theirs = await rt.receive(servers[i], servers[1 - i], key, expect);
+    return mine.map((m, j) => ring.xor(m, new RingTensor(m.shape, theirs[j].data as BigUint64Array)));
+  }, op);
+  return values.map((value, j) => ({
+    value,
+    mask: masks[j],
+    opened: onServers(ctx, async (i) => (await opened[i].value())[j]),
+  }));
+}
+
+/** XOR shares of f(x, y) for masked x and y (no communication beyond the dealer's). */
+export function andXor(ctx: TwoServerContext, op: number, x: MaskedXor, y: MaskedXor, f: BilinearOp, slot: number): XorShares {
+  const shape = x.value.shape;
+  const c = ctx.triples.binaryProduct(op, x.mask, y.mask, f, shape, slot);
+  const shares = onServers(ctx, async (i) => {
+    const d = await x.opened[i].value();
+    const e = await y.opened[i].value();
+    let z = ring.xor(await c[i].value(), ring.xor(f.apply(d, await y.mask.shares[i].value()), f.apply(await x.mask.shares[i].value(), e)));
+    if (i === 0) z = ring.xor(z, f.apply(d, e));
+    return z;
+  }, op);
+  return { shape, shares };
+}

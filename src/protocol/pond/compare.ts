@@ -1,0 +1,197 @@
+/**
+ * Exact comparisons from the top bit (the sign in two's complement): x < y is
+ * msb(x - y), valid while |x - y| < 2^63 in the ring, i.e. for any two
+ * encodable values. Results are private integers 0 or 1 (fracBits 0), so
+ * multiplying by them needs no truncation.
+ *
+ * Costs, per element: relu is 8 rounds (7 for the adder, the sign bit injected
+ * together with the product x * b) and about 200 bytes online plus 110 from
+ * the crypto producer; see bench/nonlinear.ts.
+ */
+import * as ring from '../../ring/index.js';
+import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
+import { msbXor, type AdditiveShares } from '../binary/adder.js';
+import { injectBits, notBits, type MaskedArithmetic } from '../binary/bit-injection.js';
+import type { XorShares } from '../binary/xor.js';
+import type { ServerPair } from '../dealer/triple-source.js';
+import { maskAll } from './beaver.js';
+import { onServers, type PondContext } from './context.js';
+import * as linear from './linear.js';
+import { PondPrivateTensor, PondPublicTensor, type PondMaskedTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+
+// ------------------------------------------------------------------ batching
+
+/** Several tensors' shares flattened and joined, so one adder run serves them all. */
+function joined(ctx: PondContext, xs: readonly PondPrivateTensor[]): AdditiveShares {
+  if (xs.length === 1) return { shape: xs[0].shape, shares: xs[0].shares };
+  const n = xs.reduce((acc, x) => acc + x.size, 0);
+  const shares = onServers(ctx, async (i) => ring.concat(await Promise.all(xs.map(async (x) => (await x.shares[i].value()).withShape([x.size])))));
+  return { shape: [n], shares };
+}
+
+/** Splits a joined pair of shares back into pieces of the given shapes. */
+function split(ctx: PondContext, joinedShares: ServerPair<RingTensor>, shapes: readonly Shape[]): ServerPair<RingTensor>[] {
+  if (shapes.length === 1) {
+    return [onServers(ctx, async (i) => (await joinedShares[i].value()).withShape(shapes[0]))];
+  }
+  let at = 0;
+  return shapes.map((shape) => {
+    const start = at;
+    at += sizeOf(shape);
+    return onServers(ctx, async (i) => ring.slice(await joinedShares[i].value(), [start], [sizeOf(shape)]).withShape(shape));
+  });
+}
+
+function asMaskedArithmetic(m: PondMaskedTensor): MaskedArithmetic {
+  return { shape: m.shape, shares: m.unmasked.shares, mask: m.mask, alpha: m.alpha };
+}
+
+/** Private integer (0/1) tensors from XOR-shared bits, one adder run for all. */
+function bitsToPrivate(ctx: PondContext, bits: XorShares, shapes: readonly Shape[]): PondPrivateTensor[] {
+  const { bits: arith } = injectBits(ctx, bits);
+  return split(ctx, arith, shapes).map((shares, j) => new PondPrivateTensor(ctx.prot, shapes[j], shares, 0));
+}
+
+// ------------------------------------------------------------------ sign bits
+
+const ZERO = RingTensor.zeros([]);
+const isNegativePublic = (t: RingTensor): RingTensor => ring.shrLogical(t, 63);
+
+/** msb of each of `xs` (private integers 0/1), in one adder run. */
+export function msbMany(ctx: PondContext, xs: readonly PondTensor[]): PondTensor[] {
+  if (xs.every((x) => x.kind === 'public')) {
+    return xs.map((x) => new PondPublicTensor(ctx.prot, isNegativePublic((x as PondPublicTensor).value), 0));
+  }
+  const priv = xs.map((x) => toPrivate(ctx, x));
+  return bitsToPrivate(ctx, msbXor(ctx, joined(ctx, priv)), priv.map((x) => x.shape));
+}
+
+/** 1 where x < 0, else 0 (exact). */
+export function isNegative(ctx: PondContext, x: PondTensor): PondTensor {
+  return msbMany(ctx, [x])[0];
+}
+
+/** A public value as a trivial sharing, so mixed comparisons run the same adder. */
+function toPrivate(ctx: PondContext, x: PondTensor): PondPrivateTensor {
+  if (x.kind !== 'public') return linear.unmasked(x);
+  const v = x.value;
+  return new PondPrivateTensor(ctx.prot, x.shape, onServers(ctx, (i) => (i === 0 ? v : RingTensor.zeros(v.shape))), x.fracBits);
+}
+
+/** x < y. */
+export function less(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return isNegative(ctx, linear.sub(ctx, x, y));
+}
+
+/** x > y. */
+export function greater(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return isNegative(ctx, linear.sub(ctx, y, x));
+}
+
+/** 1 - b for 0/1 tensors. */
+function not01(ctx: PondContext, b: PondTensor): PondTensor {
+  return linear.sub(ctx, new PondPublicTensor(ctx.prot, RingTensor.fill([], 1n), 0), b);
+}
+
+/** x >= y. */
+export function greaterEqual(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return not01(ctx, less(ctx, x, y));
+}
+
+/** x <= y. */
+export function lessEqual(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return not01(ctx, greater(ctx, x, y));
+}
+
+/**
+ * x == y: with z = x - y, z is zero exactly when neither z nor -z is negative;
+ * both signs come from one adder run and combine by XOR locally.
+ */
+export function equal(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  const z = linear.sub(ctx, x, y);
+  if (z.kind === 'public') return new PondPublicTensor(ctx.prot, ring.xor(ring.xor(isNegativePublic(z.value), isNegativePublic(ring.neg(z.value))), RingTensor.fill([], 1n)), 0);
+  const zp = linear.unmasked(z);
+  const both = msbXor(ctx, joined(ctx, [zp, toPrivate(ctx, linear.linearMap(ctx, zp, zp.shape, ring.neg))]));
+  const n = zp.size;
+  const eq: XorShares = {
+    shape: zp.shape,
+    shares: onServers(ctx, async (i) => {
+      const bits = await both.shares[i].value();
+      const sameSign = ring.xor(ring.slice(bits, [0], [n]), ring.slice(bits, [n], [n]));
+      return (i === 0 ? ring.xor(sameSign, RingTensor.fill([], 1n)) : sameSign).withShape(zp.shape);
+    }),
+  };
+  return bitsToPrivate(ctx, eq, [zp.shape])[0];
+}
+
+/** -1, 0 or 1 (tf.sign), from the signs of x and -x in one adder run. */
+export function sign(ctx: PondContext, x: PondTensor): PondTensor {
+  const [neg, pos] = msbMany(ctx, [x, linear.linearMap(ctx, x, x.shape, ring.neg)]);
+  return linear.sub(ctx, pos, neg);
+}
+
+// ------------------------------------------------------------------ relu and friends
+
+/**
+ * relu of each of `xs` (same fracBits each), in one adder run: x * (1 - msb(x)),
+ * the product injected with the sign bit. Exact: the result is x or 0.
+ */
+export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): PondPrivateTensor[] {
+  // One joined tensor needs one scale: bring all to the largest (an exact shift).
+  const f = Math.max(...xs.map((x) => x.fracBits));
+  const priv = xs.map((x) => {
+    const p = linear.unmasked(x);
+    return p.fracBits === f ? p : toPrivate(ctx, linear.linearMap(ctx, p, p.shape, (t) => ring.shl(t, f - p.fracBits), f));
+  });
+  const all = priv.length === 1 ? priv[0] : new PondPrivateTensor(ctx.prot, [priv.reduce((a, x) => a + x.size, 0)], joined(ctx, priv).shares, priv[0].fracBits);
+  const [masked] = maskAll(ctx, [all]);
+  const keep = notBits(ctx, msbXor(ctx, { shape: all.shape, shares: all.shares }));
+  const { products } = injectBits(ctx, keep, [asMaskedArithmetic(masked)]);
+  return split(ctx, products[0], priv.map((x) => x.shape)).map((shares, j) => new PondPrivateTensor(ctx.prot, priv[j].shape, shares, priv[j].fracBits));
+}
+
+/** max(x, 0), exact. */
+export function relu(ctx: PondContext, x: PondTensor): PondTensor {
+  if (x.kind === 'public') return new PondPublicTensor(ctx.prot, ring.mul(x.value, ring.xor(isNegativePublic(x.value), RingTensor.fill([], 1n))), x.fracBits);
+  return reluMany(ctx, [x])[0];
+}
+
+/** |x| = x - 2 x msb(x), exact. */
+export function abs(ctx: PondContext, x: PondTensor): PondTensor {
+  if (x.kind === 'public') return linear.sub(ctx, x, linear.mulPublicWords(ctx, x, ring.shl(isNegativePublic(x.value), 1)));
+  const p = linear.unmasked(x);
+  const [masked] = maskAll(ctx, [p]);
+  const { products } = injectBits(ctx, msbXor(ctx, { shape: p.shape, shares: p.shares }), [asMaskedArithmetic(masked)]);
+  const xm = new PondPrivateTensor(ctx.prot, p.shape, products[0], p.fracBits);
+  return linear.sub(ctx, p, linear.mulPublicWords(ctx, xm, RingTensor.fill([], 2n)));
+}
+
+/** Elementwise max(x, y) = y + relu(x - y). */
+export function maximum(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return linear.add(ctx, y, relu(ctx, linear.sub(ctx, x, y)));
+}
+
+/** Elementwise min(x, y) = x - relu(x - y). */
+export function minimum(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
+  return linear.sub(ctx, x, relu(ctx, linear.sub(ctx, x, y)));
+}
+
+/**
+ * Clip to [lo, hi] (lo <= hi): x + relu(lo - x) - relu(x - hi), both relus in
+ * one adder run.
+ */
+export function clip(ctx: PondContext, x: PondTensor, lo: PondTensor, hi: PondTensor): PondTensor {
+  const below = linear.sub(ctx, lo, x);
+  const above = linear.sub(ctx, x, hi);
+  if (below.kind === 'public' && above.kind === 'public') return linear.sub(ctx, linear.add(ctx, x, relu(ctx, below)), relu(ctx, above));
+  const [rb, ra] = reluMany(ctx, [toPrivate(ctx, below), toPrivate(ctx, above)]);
+  return linear.sub(ctx, linear.add(ctx, x, rb), ra);
+}
+
+/**
+ * The derivative of relu as tfjs defines it, 1 where x > 0 and 0 elsewhere
+ * (a private 0/1 mask), for training.
+ */
+export function reluGrad(ctx: PondContext, x: PondTensor): PondTensor {
+  return greater(ctx, x, new PondPublicTensor(ctx.prot, ZERO, x.fracBits));
+}
