@@ -4,6 +4,7 @@
  * fractional bits and is truncated back to max(fx, fy): multiplying by an
  * integer (fracBits 0) is exact and needs no truncation.
  */
+import { check } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { broadcastShapes, conv2dGeometry, matmulShape, type Conv2dOptions } from '../../ring/index.js';
 import type { BilinearOp } from '../dealer/triple-source.js';
@@ -40,33 +41,43 @@ export function conv2dOp(options: Conv2dOptions): BilinearOp {
   };
 }
 
-function productPublicPublic(ctx: PondContext, x: PondPublicTensor, y: PondPublicTensor, op: BilinearOp): PondPublicTensor {
+function productPublicPublic(ctx: PondContext, x: PondPublicTensor, y: PondPublicTensor, op: BilinearOp, target: number): PondPublicTensor {
   op.outShape(x.shape, y.shape);
   const z = op.apply(x.value, y.value);
-  const bits = Math.min(x.fracBits, y.fracBits);
+  const bits = x.fracBits + y.fracBits - target;
   // Public values truncate exactly (floor) by an arithmetic shift.
-  return new PondPublicTensor(ctx.prot, bits === 0 ? z : ring.shr(z, bits), x.fracBits + y.fracBits - bits);
+  return new PondPublicTensor(ctx.prot, bits === 0 ? z : ring.shr(z, bits), target);
 }
 
 /** Shares times a public operand, keeping the operand order (matters for matmul/conv). */
-function productPrivatePublic(ctx: PondContext, x: PondPrivateTensor, y: PondPublicTensor, op: BilinearOp, privateFirst: boolean): PondPrivateTensor {
+function productPrivatePublic(ctx: PondContext, x: PondPrivateTensor, y: PondPublicTensor, op: BilinearOp, privateFirst: boolean, target: number): PondPrivateTensor {
   const shape = privateFirst ? op.outShape(x.shape, y.shape) : op.outShape(y.shape, x.shape);
   const z = mapShares(ctx, x, shape, x.fracBits + y.fracBits, (s) => (privateFirst ? op.apply(s, y.value) : op.apply(y.value, s)));
-  return truncate(ctx, z, Math.min(x.fracBits, y.fracBits));
+  return truncate(ctx, z, x.fracBits + y.fracBits - target);
 }
 
-function productSecret(ctx: PondContext, x: PondSecretTensor, y: PondSecretTensor, op: BilinearOp): PondPrivateTensor {
+function productSecret(ctx: PondContext, x: PondSecretTensor, y: PondSecretTensor, op: BilinearOp, target: number): PondPrivateTensor {
   op.outShape(x.shape, y.shape);
   const [mx, my] = maskAll(ctx, [x, y]);
   const z = beaver(ctx, mx, my, op);
-  return truncate(ctx, z, Math.min(x.fracBits, y.fracBits));
+  return truncate(ctx, z, x.fracBits + y.fracBits - target);
 }
 
-/** op(x, y) for any kinds of operands. */
-export function product(ctx: PondContext, x: PondTensor, y: PondTensor, op: BilinearOp): PondTensor {
+/**
+ * op(x, y) for any kinds of operands, truncated to `target` fractional bits
+ * (by default the larger of the two scales, which makes integer factors exact).
+ */
+export function product(ctx: PondContext, x: PondTensor, y: PondTensor, op: BilinearOp, target = Math.max(x.fracBits, y.fracBits)): PondTensor {
+  check(target <= x.fracBits + y.fracBits, () => `${op.name}: cannot raise the scale to ${target} bits in a product of ${x.fracBits} and ${y.fracBits}`);
   if (x.kind === 'public') {
-    return y.kind === 'public' ? productPublicPublic(ctx, x, y, op) : productPrivatePublic(ctx, unmasked(y), x, op, false);
+    return y.kind === 'public' ? productPublicPublic(ctx, x, y, op, target) : productPrivatePublic(ctx, unmasked(y), x, op, false, target);
   }
-  if (y.kind === 'public') return productPrivatePublic(ctx, unmasked(x), y, op, true);
-  return productSecret(ctx, x, y, op);
+  if (y.kind === 'public') return productPrivatePublic(ctx, unmasked(x), y, op, true, target);
+  return productSecret(ctx, x, y, op, target);
+}
+
+/** As {@link product}, for a secret operand: always private. */
+export function productPrivate(ctx: PondContext, x: PondSecretTensor, y: PondTensor, op: BilinearOp, target = Math.max(x.fracBits, y.fracBits)): PondPrivateTensor {
+  check(target <= x.fracBits + y.fracBits, () => `${op.name}: cannot raise the scale to ${target} bits in a product of ${x.fracBits} and ${y.fracBits}`);
+  return y.kind === 'public' ? productPrivatePublic(ctx, unmasked(x), y, op, true, target) : productSecret(ctx, x, y, op, target);
 }

@@ -14,6 +14,15 @@ export function unmasked(x: PondSecretTensor): PondPrivateTensor {
   return x.kind === 'masked' ? x.unmasked : x;
 }
 
+/**
+ * The private form of a result that is secret by construction (an op on a
+ * secret operand); a public one here is a bug.
+ */
+export function expectPrivate(x: PondTensor, op: string): PondPrivateTensor {
+  if (x.kind === 'public') throw new Error(`${op}: internal error, expected a secret result`);
+  return unmasked(x);
+}
+
 /** Public stays public; secret becomes its private form. */
 export function privateOf(x: PondTensor): PondPrivateTensor | PondPublicTensor {
   return x.kind === 'public' ? x : unmasked(x);
@@ -83,6 +92,8 @@ export function sub(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor 
  * A linear map applied to the value (public) or to each share (private):
  * neg, sum, reshape, transpose, slice, concat of one tensor, pooling sums...
  */
+export function linearMap(ctx: PondContext, x: PondSecretTensor, shape: Shape, fn: (t: RingTensor) => RingTensor, fracBits?: number): PondPrivateTensor;
+export function linearMap(ctx: PondContext, x: PondTensor, shape: Shape, fn: (t: RingTensor) => RingTensor, fracBits?: number): PondTensor;
 export function linearMap(ctx: PondContext, x: PondTensor, shape: Shape, fn: (t: RingTensor) => RingTensor, fracBits?: number): PondTensor {
   const a = privateOf(x);
   const f = fracBits ?? a.fracBits;
@@ -99,6 +110,8 @@ export function linearMap(ctx: PondContext, x: PondTensor, shape: Shape, fn: (t:
  * bits (0 for integers such as 3 or a 0/1 mask): exact, no truncation; the
  * result has x.fracBits + kFracBits.
  */
+export function mulPublicWords(ctx: PondContext, x: PondSecretTensor, k: RingTensor, kFracBits?: number): PondPrivateTensor;
+export function mulPublicWords(ctx: PondContext, x: PondTensor, k: RingTensor, kFracBits?: number): PondTensor;
 export function mulPublicWords(ctx: PondContext, x: PondTensor, k: RingTensor, kFracBits = 0): PondTensor {
   const shape = broadcastShapes(x.shape, k.shape, 'mul');
   return linearMap(ctx, x, shape, (t) => ring.mul(t, k), x.fracBits + kFracBits);

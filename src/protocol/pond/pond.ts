@@ -27,6 +27,11 @@ import { maskAll } from './beaver.js';
 import { conv2dOp, MATMUL, MUL, product } from './bilinear.js';
 import * as compare from './compare.js';
 import { argmax, maxPool2d, type MaxPoolOptions } from './select.js';
+import * as smooth from './smooth/sigmoid.js';
+import type { SigmoidMethod } from './smooth/sigmoid.js';
+import { exp as smoothExp, EXP_LOWER, EXP_UPPER } from './smooth/exp.js';
+import * as inverse from './smooth/inverse.js';
+import { softmax } from './smooth/softmax.js';
 import { publicScalar, type PondContext, type TruncationMode } from './context.js';
 import * as linear from './linear.js';
 import { polyval } from './polynomial.js';
@@ -477,6 +482,95 @@ export class Pond {
     return this.add(bb, this.mul(condition, this.sub(this.lift(a, 'where'), bb)));
   }
 
+  // ---------------------------------------------------------------- smooth functions
+
+  /**
+   * Sigmoid. 'accurate' (default): piecewise degree-4 polynomials of |x|
+   * selected by exact comparisons, max error 6e-5 over the whole fixed-point
+   * range (about 17 rounds). 'polynomial': tf-encrypted-style odd degree-9
+   * polynomial on x clamped to [-6, 6], max error 3.7e-3 (about 13 rounds).
+   */
+  sigmoid(x: PondSecretTensor, options: { method?: SigmoidMethod } = {}): PondPrivateTensor {
+    return smooth.sigmoid(this.ctx, this.checkTensor(x, 'sigmoid'), options.method);
+  }
+
+  /** tanh(x) = 2 sigmoid(2x) - 1: max error 1.2e-4 ('accurate') or 7.4e-3 ('polynomial'). */
+  tanh(x: PondSecretTensor, options: { method?: SigmoidMethod } = {}): PondPrivateTensor {
+    return smooth.tanh(this.ctx, this.checkTensor(x, 'tanh'), options.method);
+  }
+
+  /**
+   * Approximate ReLU: a degree-4 polynomial fitted on [-4, 4] (max error 0.26
+   * there, unbounded outside), for users who choose speed over exactness.
+   */
+  reluApprox(x: PondSecretTensor): PondPrivateTensor {
+    return smooth.reluApprox(this.ctx, this.checkTensor(x, 'reluApprox'));
+  }
+
+  /**
+   * e^x, with x clamped to [lower, upper] (default [-20, 10]; below -20 the
+   * result is 0 to fixed-point precision, above `upper` it saturates at
+   * e^upper; upper <= 20). Degree-5 Taylor of e^(x/64), squared 6 times at up
+   * to 30 fractional bits: within 1e-5 relative + 2 units in the last place
+   * (ULP, 2^-16) of e^x on the encoded input (measured in the tests).
+   */
+  exp(x: PondSecretTensor, options?: { lower?: number; upper?: number }): PondPrivateTensor;
+  exp(x: PondTensor, options?: { lower?: number; upper?: number }): PondTensor;
+  exp(x: PondTensor, options: { lower?: number; upper?: number } = {}): PondTensor {
+    this.checkTensor(x, 'exp');
+    const lower = options.lower ?? EXP_LOWER;
+    const upper = options.upper ?? EXP_UPPER;
+    if (x.kind === 'public') return this.publicMap(x, (v) => Math.exp(Math.min(Math.max(v, lower), upper)), 'exp');
+    return smoothExp(this.ctx, x, lower, upper);
+  }
+
+  /**
+   * 1 / x for 2^-8 <= |x| < 2^15 (either sign): a comparison ladder gives a
+   * start within a third, then 4 Newton steps; within 2 ULP + 2^-20 relative.
+   * Undefined outside the domain and at 0 (an error for a public input).
+   */
+  reciprocal(x: PondSecretTensor): PondPrivateTensor;
+  reciprocal(x: PondTensor): PondTensor;
+  reciprocal(x: PondTensor): PondTensor {
+    this.checkTensor(x, 'reciprocal');
+    if (x.kind === 'public') return this.publicMap(x, (v) => 1 / v, 'reciprocal', (v) => v !== 0, 'x != 0');
+    return inverse.reciprocal(this.ctx, x);
+  }
+
+  /**
+   * 1 / sqrt(x) for 2^-8 <= x < 2^15: comparison ladder and 4 Newton steps;
+   * within 2 ULP + 2^-20 relative.
+   * Undefined for x <= 0 (an error for a public input).
+   */
+  invSqrt(x: PondSecretTensor): PondPrivateTensor;
+  invSqrt(x: PondTensor): PondTensor;
+  invSqrt(x: PondTensor): PondTensor {
+    this.checkTensor(x, 'invSqrt');
+    if (x.kind === 'public') return this.publicMap(x, (v) => 1 / Math.sqrt(v), 'invSqrt', (v) => v > 0, 'x > 0');
+    return inverse.invSqrtPositive(this.ctx, x);
+  }
+
+  /**
+   * Natural log for 2^-8 <= x < 2^15: x = 2^e m with e from a comparison
+   * ladder, log m by a degree-8 polynomial on [1, 2]; within 2 ULP. Undefined for x <= 0
+   * (an error for a public input).
+   */
+  log(x: PondSecretTensor): PondPrivateTensor;
+  log(x: PondTensor): PondTensor;
+  log(x: PondTensor): PondTensor {
+    this.checkTensor(x, 'log');
+    if (x.kind === 'public') return this.publicMap(x, Math.log, 'log', (v) => v > 0, 'x > 0');
+    return inverse.logPositive(this.ctx, x);
+  }
+
+  /**
+   * softmax along the last axis: exact max subtracted, exp, reciprocal of the
+   * row sums. Within 5e-5 of float64.
+   */
+  softmax(x: PondSecretTensor): PondPrivateTensor {
+    return softmax(this.ctx, this.checkTensor(x, 'softmax'));
+  }
+
   /** Divides by 2^bits with the configured truncation. */
   truncate(x: PondSecretTensor, bits = this.fracBits): PondPrivateTensor {
     this.checkTensor(x, 'truncate');
@@ -520,6 +614,16 @@ export class Pond {
       return publicScalar(this.ctx, x, this.fracBits);
     }
     return this.checkTensor(x, op);
+  }
+
+  /** A function of a public tensor, computed in the clear; `domain` rejects bad inputs by name. */
+  private publicMap(x: PondPublicTensor, fn: (v: number) => number, op: string, domain?: (v: number) => boolean, expected?: string): PondPublicTensor {
+    const values = ring.decode(x.value, x.fracBits);
+    if (domain !== undefined) {
+      const bad = values.findIndex((v) => !domain(v));
+      if (bad >= 0) throw new ValueError(`${op}: element ${bad} of the public input is outside the domain; expected ${expected}`);
+    }
+    return new PondPublicTensor(this, ring.encode(values.map(fn), x.shape, this.fracBits, op), this.fracBits);
   }
 
   /** A public value as a (trivial) sharing: server 0 holds it, server 1 zero. */

@@ -27,7 +27,7 @@ export interface MaxPoolOptions {
 const PAD_VALUE = -(2n ** 61n);
 
 /** Max over axis 1 of a private [m, k, c] tensor, by pairwise relu tournaments. */
-function maxOverAxis1(ctx: PondContext, x: PondPrivateTensor): PondPrivateTensor {
+export function maxOverAxis1(ctx: PondContext, x: PondPrivateTensor): PondPrivateTensor {
   let cur = x;
   while (cur.shape[1] > 1) {
     const [m, k, c] = cur.shape;

@@ -1,0 +1,135 @@
+/**
+ * reciprocal, invSqrt and log for positive inputs, from a ladder of exact
+ * comparisons with powers of two: b_j = [x >= 2^j] for j in [jmin, jmax]
+ * (one adder run for all j) locates x in [2^j, 2^(j+1)). That gives Newton a
+ * starting point within a third of the answer (so 4 iterations reach 2^-20)
+ * and log its exponent. Internally values carry SCALE = 24 fractional bits.
+ *
+ * Domains: 2^-8 <= x < 2^15 (DOMAIN). Outside it the results are wrong;
+ * reciprocal(0), log(0) and log or invSqrt of a negative value are undefined
+ * (public inputs are checked by Pond).
+ */
+import { check } from '../../../errors.js';
+import * as ring from '../../../ring/index.js';
+import { RingTensor } from '../../../ring/index.js';
+import { msbXor } from '../../binary/adder.js';
+import { injectBits, notBits } from '../../binary/bit-injection.js';
+import { maskAll } from '../beaver.js';
+import { MUL, productPrivate } from '../bilinear.js';
+import { mapShares, type PondContext } from '../context.js';
+import * as linear from '../linear.js';
+import { polyval } from '../polynomial.js';
+import { PondPrivateTensor, type PondSecretTensor } from '../tensors.js';
+import { join, publicScalarAt, reinterpret, rescale } from './tools.js';
+
+/** Exponent ranges are bounded by the internal scale: 2^-jmin must fit in SCALE bits with room for products. */
+function checkRange(jmin: number, jmax: number, op: string): void {
+  check(
+    Number.isInteger(jmin) && Number.isInteger(jmax) && DOMAIN.minExponent <= jmin && jmin <= jmax && jmax <= DOMAIN.maxExponent,
+    () => `${op}: exponent range [${jmin}, ${jmax}] must lie within [${DOMAIN.minExponent}, ${DOMAIN.maxExponent}]`,
+  );
+}
+
+/** The documented domain of reciprocal, invSqrt and log: [2^-8, 2^15). */
+export const DOMAIN = { minExponent: -8, maxExponent: 14 } as const;
+const SCALE = 24;
+const NEWTON_STEPS = 4;
+
+/**
+ * Private 0/1 bits [x >= 2^j] for j = jmin..jmax, as a [jmax - jmin + 1, ...x.shape]
+ * tensor, from one adder run.
+ */
+export function powerOfTwoBits(ctx: PondContext, x: PondPrivateTensor, jmin: number, jmax: number): PondPrivateTensor {
+  const count = jmax - jmin + 1;
+  const f = x.fracBits;
+  const diffs = Array.from({ length: count }, (_, k) => linear.sub(ctx, x, publicScalarAt(ctx, 2 ** (jmin + k), f)));
+  const joined = join(ctx, diffs);
+  const { bits } = injectBits(ctx, notBits(ctx, msbXor(ctx, joined)));
+  const shape = [count, ...x.shape];
+  return mapShares(ctx, new PondPrivateTensor(ctx.prot, joined.shape, bits, 0), shape, 0, (s) => s.withShape(shape));
+}
+
+/**
+ * g(j*) for the largest j* in [jmin - 1, jmax] with x >= 2^j* (jmin - 1 when
+ * none): g(jmin - 1) + sum_j b_j (g(j) - g(j - 1)), linear in the bits, at `scale`.
+ */
+function bySegment(ctx: PondContext, bits: PondPrivateTensor, jmin: number, g: (j: number) => number, scale: number): PondPrivateTensor {
+  const count = bits.shape[0];
+  const shape = bits.shape.slice(1);
+  const steps = Float64Array.from({ length: count }, (_, k) => g(jmin + k) - g(jmin + k - 1));
+  const weights = ring.encode(steps, [count, ...shape.map(() => 1)], scale, 'segment');
+  const weighted = linear.mulPublicWords(ctx, bits, weights, scale);
+  const summed = mapShares(ctx, weighted, shape, scale, (s) => ring.sum(s, 0));
+  return linear.add(ctx, summed, publicScalarAt(ctx, g(jmin - 1), scale));
+}
+
+/** 1 / x for x in [2^jmin, 2^(jmax+1)): Newton y <- y (2 - x y) from (2/3) 2^-j*. */
+export function reciprocalPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
+  const p = linear.unmasked(x);
+  const f = p.fracBits;
+  checkRange(jmin, jmax, 'reciprocal');
+  const bits = powerOfTwoBits(ctx, p, jmin, jmax);
+  let y = bySegment(ctx, bits, jmin, (j) => (2 / 3) * 2 ** -j, SCALE);
+  for (let k = 0; k < NEWTON_STEPS; k++) {
+    const xy = productPrivate(ctx, p, y, MUL, SCALE);
+    const twoMinus = linear.sub(ctx, publicScalarAt(ctx, 2, SCALE), xy);
+    y = productPrivate(ctx, y, twoMinus, MUL, k === NEWTON_STEPS - 1 ? f : SCALE);
+  }
+  return y;
+}
+
+/** 1 / sqrt(x): Newton y <- y (3 - x y^2) / 2, starting from sqrt(2/3) 2^(-e/2) for x in [2^e, 2^(e+1)). */
+export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
+  const p = linear.unmasked(x);
+  const f = p.fracBits;
+  checkRange(jmin, jmax, 'invSqrt');
+  const bits = powerOfTwoBits(ctx, p, jmin, jmax);
+  let y = bySegment(ctx, bits, jmin, (j) => Math.sqrt(2 / 3) * 2 ** (-j / 2), SCALE);
+  for (let k = 0; k < NEWTON_STEPS; k++) {
+    const y2 = productPrivate(ctx, y, y, MUL, SCALE);
+    const xy2 = productPrivate(ctx, p, y2, MUL, SCALE);
+    const h = linear.sub(ctx, publicScalarAt(ctx, 3, SCALE), xy2);
+    // y h / 2: truncate one bit further and read at the same scale.
+    const last = k === NEWTON_STEPS - 1;
+    const target = last ? f : SCALE;
+    y = reinterpret(ctx, productPrivate(ctx, y, h, MUL, target - 1), target);
+  }
+  return y;
+}
+
+/** log(m) for m in [1, 2], in u = 2 (m - 1.5) (scripts/fit-approximations.py; error 3.4e-8). */
+const LOG_1_2 = [
+  0.405465103793, 0.333333083029, -0.0555553420567, 0.0123489689547, -0.0030881011462, 0.000811479047268, -0.000224036594437,
+  8.00299111809e-5, -2.40291834406e-5,
+];
+
+/** Natural log: x = 2^j* m with m in [1, 2); log x = j* ln 2 + log m. */
+export function logPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
+  const p = linear.unmasked(x);
+  const f = p.fracBits;
+  checkRange(jmin, jmax, 'log');
+  const bits = powerOfTwoBits(ctx, p, jmin, jmax);
+  // 2^-j* is a sum of exact powers of two; m = x 2^-j*.
+  const inv = bySegment(ctx, bits, jmin, (j) => 2 ** -j, SCALE);
+  const m = productPrivate(ctx, p, inv, MUL, SCALE);
+  const u = linear.sub(ctx, linear.mulPublicWords(ctx, m, RingTensor.fill([], 2n)), publicScalarAt(ctx, 3, SCALE));
+  const logM = linear.expectPrivate(polyval(ctx, u, LOG_1_2), 'log');
+  const exponent = bySegment(ctx, bits, jmin, (j) => j * Math.LN2, SCALE);
+  return rescale(ctx, linear.add(ctx, exponent, logM), f);
+}
+
+/**
+ * 1 / x for 2^-8 <= |x| < 2^15 of either sign: the sign bit and |x| come from
+ * one adder run, then 1 / x = (1 - 2 s) / |x|.
+ */
+export function reciprocal(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
+  const p = linear.unmasked(x);
+  const f = p.fracBits;
+  const [mx] = maskAll(ctx, [p]);
+  const sign = injectBits(ctx, msbXor(ctx, p), [{ shape: p.shape, shares: p.shares, mask: mx.mask, alpha: mx.alpha }]);
+  const s = new PondPrivateTensor(ctx.prot, p.shape, sign.bits, 0);
+  const abs = linear.sub(ctx, p, linear.mulPublicWords(ctx, new PondPrivateTensor(ctx.prot, p.shape, sign.products[0], f), RingTensor.fill([], 2n)));
+  const r = reciprocalPositive(ctx, abs);
+  // r (1 - 2 s): s is an integer, no truncation.
+  return linear.sub(ctx, r, linear.mulPublicWords(ctx, productPrivate(ctx, s, r, MUL), RingTensor.fill([], 2n)));
+}
