@@ -15,7 +15,8 @@ export type TfeErrorCode =
   | 'not_implemented'
   | 'protocol'
   | 'peer_lost'
-  | 'config';
+  | 'config'
+  | 'model_file';
 
 /** Base class of every error this library throws on purpose. */
 export class TfeError extends Error {
@@ -86,6 +87,18 @@ export class PeerLostError extends TfeError {
 export class ConfigError extends TfeError {
   constructor(message: string) {
     super('config', message);
+  }
+}
+
+/**
+ * A saved model's file is missing, unreadable, malformed or of the wrong size.
+ * `file` is the path concerned.
+ */
+export class ModelFileError extends TfeError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('model_file', `${file}: ${message}`);
+    this.file = file;
   }
 }
 

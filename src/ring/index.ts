@@ -17,6 +17,8 @@ export {
   windowGeometry,
   conv2dGeometry,
   conv2d,
+  depthwiseGeometry,
+  depthwiseConv2d,
   im2col,
   sumPool2d,
   windowCounts,

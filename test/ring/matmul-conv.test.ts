@@ -124,3 +124,24 @@ test('sumPool2d sums each window and windowCounts counts the pixels under it', (
     t.is(counts[counts.length - 1], padding === 'same' ? 1 : 4);
   }
 });
+
+test('depthwiseConv2d equals a per-channel direct convolution', (t) => {
+  for (const [xs, fs, padding, s] of [
+    [[2, 6, 5, 3], [3, 3, 3, 2], 'same', 1],
+    [[1, 7, 7, 2], [2, 2, 2, 1], 'valid', 2],
+    [[1, 4, 4, 1], [3, 3, 1, 3], 'same', 2],
+  ] as Array<[number[], number[], 'valid' | 'same', number]>) {
+    const x = rand(xs);
+    const w = rand(fs);
+    const got = ring.depthwiseConv2d(x, w, { strides: s, padding });
+    const [, , c, m] = fs;
+    for (let ch = 0; ch < c; ch++) {
+      const xc = ring.slice(x, [0, 0, 0, ch], [-1, -1, -1, 1]);
+      for (let k = 0; k < m; k++) {
+        const wk = ring.slice(w, [0, 0, ch, k], [-1, -1, 1, 1]);
+        const want = refConv2d(xc, wk, [s, s], padding);
+        t.deepEqual(ring.slice(got, [0, 0, 0, ch * m + k], [-1, -1, -1, 1]).toBigInts(), want.toBigInts(), `${xs} ${fs} c=${ch} m=${k}`);
+      }
+    }
+  }
+});

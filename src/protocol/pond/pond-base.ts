@@ -61,6 +61,11 @@ export interface PrivateInputOptions {
 export interface VariableOptions {
   /** Who secret-shares the initial value (default: the first server). */
   owner?: string;
+  /**
+   * The public shape; required with a provider whose owner runs in another
+   * process (only the owner has the value), checked against the value otherwise.
+   */
+  shape?: readonly number[];
 }
 
 /** A user function producing an input value, run only on the input's owner. */
@@ -105,19 +110,27 @@ export abstract class PondBase {
 
   /**
    * A private variable: `owner` (default: the first server) secret-shares the
-   * initial value, which only the owner's process needs; other processes see
-   * only its shape. Its shares can be replaced with {@link PondPrivateVariable.assign}.
+   * initial value. Pass the value itself (every process then passes it), or a
+   * provider that runs only on the owner, with `{ shape }` when the owner runs
+   * in another process. Its shares can be replaced with {@link PondPrivateVariable.assign}.
    */
-  definePrivateVariable(initialValue: TensorLike | PondTensor, options: VariableOptions = {}): PondPrivateVariable {
+  definePrivateVariable(initialValue: TensorLike | PondTensor | InputProvider, options: VariableOptions = {}): PondPrivateVariable {
     if (isPondTensor(initialValue)) {
       const p = this.toPrivate(initialValue);
       return new PondPrivateVariable(this.ctx.prot, p.shape, p.shares, p.fracBits);
     }
     const owner = options.owner ?? this.servers[0];
     this.config.player(owner, 'definePrivateVariable');
-    const shape = shapeOf(initialValue, 'definePrivateVariable');
-    const p = shareInput(this.ctx, owner, shape, this.fracBits, async () => toFloat64Async(initialValue, shape, 'definePrivateVariable'), 'definePrivateVariable');
+    // A provider runs only on the owner (which may be another process): like an input.
+    const p = typeof initialValue === 'function'
+      ? this.definePrivateInput(owner, initialValue, options.shape === undefined ? {} : { shape: options.shape })
+      : this.shareValue(owner, initialValue, options.shape);
     return new PondPrivateVariable(this.ctx.prot, p.shape, p.shares, p.fracBits);
+  }
+
+  private shareValue(owner: string, value: TensorLike, declared: readonly number[] | undefined): PondPrivateTensor {
+    const shape = declared ?? shapeOf(value, 'definePrivateVariable');
+    return shareInput(this.ctx, owner, shape, this.fracBits, async () => toFloat64Async(value, shape, 'definePrivateVariable'), 'definePrivateVariable');
   }
 
   /**

@@ -7,8 +7,8 @@ import { check, checkShape } from '../../errors.js';
 import { kernels, type Arena, type KernelExports } from '../kernels.js';
 import { RingTensor } from '../ring-tensor.js';
 import { fmt, type Shape } from '../shape.js';
-import { matmulInArena } from './matmul.js';
-import { reshape } from './movement.js';
+import { matmul, matmulInArena } from './matmul.js';
+import { reshape, transpose } from './movement.js';
 import { sum } from './reduce.js';
 
 /** Padding modes of tfjs: 'valid' (no padding) and 'same' (output = ceil(input / stride)). */
@@ -119,6 +119,36 @@ export function conv2d(x: RingTensor, filter: RingTensor, options: Conv2dOptions
     return arena.take(matmulInArena(arena, k, patches, cols, pf, outChannels, rows, cols, outChannels), rows * outChannels);
   });
   return new RingTensor(shape, data);
+}
+
+/** Geometry of depthwiseConv2d(x, filter): the filter is [kh, kw, inChannels, multiplier]. */
+export function depthwiseGeometry(xShape: Shape, filterShape: Shape, options: Conv2dOptions = {}): WindowGeometry {
+  checkShape(filterShape.length === 4, () => `depthwiseConv2d: filter must be rank 4 [kh, kw, in, multiplier], got ${fmt(filterShape)}`);
+  checkShape(
+    xShape.length === 4 && xShape[3] === filterShape[2],
+    () => `depthwiseConv2d: input ${fmt(xShape)} (NHWC) and filter ${fmt(filterShape)} disagree on input channels`,
+  );
+  return windowGeometry(xShape, [filterShape[0], filterShape[1]], pair(options.strides ?? 1, 'strides', 'depthwiseConv2d'), options.padding ?? 'valid', 'depthwiseConv2d');
+}
+
+/**
+ * tf.depthwiseConv2d: each input channel c is convolved with its own filters
+ * [kh, kw, c, m]; output channel c * multiplier + m. im2col, then one batched
+ * matmul over channels.
+ */
+export function depthwiseConv2d(x: RingTensor, filter: RingTensor, options: Conv2dOptions = {}): RingTensor {
+  const g = depthwiseGeometry(x.shape, filter.shape, options);
+  const mult = filter.shape[3];
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const window = g.kernelHeight * g.kernelWidth;
+  const c = g.channels;
+  const shape = [g.batch, g.outHeight, g.outWidth, c * mult];
+  if (rows === 0 || c * mult === 0) return RingTensor.zeros(shape);
+  // patches [rows, window, c] -> [c, rows, window]; filter [window, c, m] -> [c, window, m]
+  const patches = transpose(reshape(im2col(x, g), [rows, window, c]), [2, 0, 1]);
+  const f = transpose(reshape(filter, [window, c, mult]), [1, 0, 2]);
+  const out = matmul(patches, f); // [c, rows, m]
+  return reshape(transpose(out, [1, 0, 2]), shape);
 }
 
 /**
