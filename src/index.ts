@@ -11,6 +11,9 @@
 export * as protocol from './protocol/index.js';
 export * as ring from './ring/index.js';
 export * as network from './network/index.js';
+export * as layers from './layers/index.js';
+export * as models from './models/index.js';
+export { sequential, Sequential } from './models/index.js';
 export { LocalConfig, Config, InProcessConfig, type ConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
 export {
   TfeError,
@@ -22,5 +25,6 @@ export {
   ProtocolError,
   PeerLostError,
   ConfigError,
+  ModelFileError,
   type TfeErrorCode,
 } from './errors.js';

@@ -5,7 +5,7 @@
 export { RingTensor } from './ring-tensor.js';
 export { type Shape, fmt, sizeOf, stridesOf, shapesEqual, broadcastShapes, normalizeAxis, resolveReshape, assertValidShape } from './shape.js';
 export { add, sub, mul, neg, and, or, xor, not, shr, shrLogical, shl } from './ops/elementwise.js';
-export { reshape, expandDims, broadcastTo, transpose, transposeShape, checkPermutation, slice, concat, pad, tile, gather } from './ops/movement.js';
+export { reshape, expandDims, broadcastTo, transpose, transposeShape, checkPermutation, slice, sliceShape, concat, concatShape, pad, padShape, tile, gather } from './ops/movement.js';
 export { sum, reducedShape, reductionAxes } from './ops/reduce.js';
 export { packBits, unpackBits } from './ops/bits.js';
 export { matmul, matmulShape, STRASSEN_MIN } from './ops/matmul.js';

@@ -6,7 +6,7 @@
  */
 import { check } from '../../errors.js';
 import * as ring from '../../ring/index.js';
-import { broadcastShapes, conv2dGeometry, matmulShape, type Conv2dOptions } from '../../ring/index.js';
+import { broadcastShapes, conv2dGeometry, depthwiseGeometry, matmulShape, type Conv2dOptions } from '../../ring/index.js';
 import type { BilinearOp } from '../dealer/triple-source.js';
 import { beaver, maskAll } from './beaver.js';
 import { mapShares, type PondContext } from './context.js';
@@ -38,6 +38,18 @@ export function conv2dOp(options: Conv2dOptions): BilinearOp {
       return [g.batch, g.outHeight, g.outWidth, f[3]];
     },
     apply: (x, f) => ring.conv2d(x, f, options),
+  };
+}
+
+/** depthwiseConv2d with fixed options: input NHWC, filter [kh, kw, in, multiplier]. */
+export function depthwiseConv2dOp(options: Conv2dOptions): BilinearOp {
+  return {
+    name: 'depthwiseConv2d',
+    outShape: (x, f) => {
+      const g = depthwiseGeometry(x, f, options);
+      return [g.batch, g.outHeight, g.outWidth, f[2] * f[3]];
+    },
+    apply: (x, f) => ring.depthwiseConv2d(x, f, options),
   };
 }
 

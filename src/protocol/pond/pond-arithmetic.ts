@@ -6,12 +6,12 @@ import { check } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor, windowCounts, windowGeometry, pair, type Conv2dOptions } from '../../ring/index.js';
 import { maskAll } from './beaver.js';
-import { conv2dOp, MATMUL, MUL, product } from './bilinear.js';
+import { onServers } from './context.js';
+import { conv2dOp, depthwiseConv2dOp, MATMUL, MUL, product } from './bilinear.js';
 import * as linear from './linear.js';
 import { PondBase } from './pond-base.js';
 import { polyval } from './polynomial.js';
-import type { PondMaskedTensor, PondPrivateTensor} from './tensors.js';
-import { PondPublicTensor, type Operand, type PondSecretTensor, type PondTensor, type PoolOptions } from './tensors.js';
+import { PondPrivateTensor, PondPublicTensor, type Operand, type PondMaskedTensor, type PondSecretTensor, type PondTensor, type PoolOptions } from './tensors.js';
 import { truncate } from './truncate.js';
 
 /** Linear ops and products; see {@link Pond}. */
@@ -83,6 +83,49 @@ export abstract class PondArithmetic extends PondBase {
   conv2d(x: PondTensor, filter: PondTensor, options?: Conv2dOptions): PondTensor;
   conv2d(x: PondTensor, filter: PondTensor, options: Conv2dOptions = {}): PondTensor {
     return product(this.ctx, this.checkTensor(x, 'conv2d'), this.checkTensor(filter, 'conv2d'), conv2dOp(options));
+  }
+
+  /** tf.depthwiseConv2d: input NHWC, filter [kh, kw, in, multiplier], dilation 1. */
+  depthwiseConv2d(x: PondSecretTensor, filter: PondTensor, options?: Conv2dOptions): PondPrivateTensor;
+  depthwiseConv2d(x: PondTensor, filter: PondTensor, options?: Conv2dOptions): PondTensor;
+  depthwiseConv2d(x: PondTensor, filter: PondTensor, options: Conv2dOptions = {}): PondTensor {
+    return product(this.ctx, this.checkTensor(x, 'depthwiseConv2d'), this.checkTensor(filter, 'depthwiseConv2d'), depthwiseConv2dOp(options));
+  }
+
+  /** tf.slice: `size` entries from `begin` (-1 takes the rest of a dimension). */
+  slice(x: PondPublicTensor, begin: readonly number[], size?: readonly number[]): PondPublicTensor;
+  slice(x: PondSecretTensor, begin: readonly number[], size?: readonly number[]): PondPrivateTensor;
+  slice(x: PondTensor, begin: readonly number[], size?: readonly number[]): PondTensor;
+  slice(x: PondTensor, begin: readonly number[], size?: readonly number[]): PondTensor {
+    this.checkTensor(x, 'slice');
+    const shape = ring.sliceShape(x.shape, begin, size);
+    return linear.linearMap(this.ctx, x, shape, (t) => ring.slice(t, begin, size));
+  }
+
+  /** tf.concat along `axis`; secret as soon as one tensor is. */
+  concat(xs: readonly PondTensor[], axis = 0): PondPrivateTensor {
+    check(xs.length > 0, () => 'concat: needs at least one tensor');
+    xs.forEach((x) => this.checkTensor(x, 'concat'));
+    const f = Math.max(...xs.map((x) => x.fracBits));
+    const parts = xs.map((x) => this.toPrivate(x.fracBits === f ? x : this.rescaleUp(x, f)));
+    const shape = ring.concatShape(parts.map((p) => p.shape), axis);
+    const shares = onServers(this.ctx, async (i) => ring.concat(await Promise.all(parts.map((p) => p.shares[i].value())), axis));
+    return new PondPrivateTensor(this.ctx.prot, shape, shares, f);
+  }
+
+  /** x at a larger scale (an exact shift). */
+  private rescaleUp(x: PondTensor, fracBits: number): PondTensor {
+    return linear.linearMap(this.ctx, x, x.shape, (t) => ring.shl(t, fracBits - x.fracBits), fracBits);
+  }
+
+  /** Zero padding (tf.pad with zeros): `paddings[i] = [before, after]`. */
+  pad(x: PondPublicTensor, paddings: ReadonlyArray<readonly [number, number]>): PondPublicTensor;
+  pad(x: PondSecretTensor, paddings: ReadonlyArray<readonly [number, number]>): PondPrivateTensor;
+  pad(x: PondTensor, paddings: ReadonlyArray<readonly [number, number]>): PondTensor;
+  pad(x: PondTensor, paddings: ReadonlyArray<readonly [number, number]>): PondTensor {
+    this.checkTensor(x, 'pad');
+    const shape = ring.padShape(x.shape, paddings);
+    return linear.linearMap(this.ctx, x, shape, (t) => ring.pad(t, paddings));
   }
 
   /**

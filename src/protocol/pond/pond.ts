@@ -16,7 +16,7 @@
 import { check } from '../../errors.js';
 import * as compare from './compare.js';
 import { PondArithmetic } from './pond-arithmetic.js';
-import { argmax, maxPool2d, type MaxPoolOptions } from './select.js';
+import { argmax, maxPool2d, reduceMax, type MaxPoolOptions } from './select.js';
 import { exp as smoothExp, EXP_LOWER, EXP_UPPER } from './smooth/exp.js';
 import * as inverse from './smooth/inverse.js';
 import * as smooth from './smooth/sigmoid.js';
@@ -34,6 +34,14 @@ export class Pond extends PondArithmetic {
    */
   maxPool2d(x: PondSecretTensor, poolSize: number | readonly [number, number], options?: MaxPoolOptions): PondPrivateTensor {
     return maxPool2d(this.ctx, this.checkTensor(x, 'maxPool2d'), poolSize, options);
+  }
+
+  /**
+   * Maximum over `axis` (all axes when omitted), as tf.max: exact, a
+   * tournament of comparisons (ceil(log2 n) levels for n entries).
+   */
+  max(x: PondSecretTensor, axis?: number | number[], keepDims = false): PondPrivateTensor {
+    return reduceMax(this.ctx, this.checkTensor(x, 'max'), axis, keepDims);
   }
 
   /**

@@ -82,6 +82,21 @@ export function maxPool2d(ctx: PondContext, x: PondSecretTensor, poolSize: numbe
   return mapShares(ctx, max, [g.batch, g.outHeight, g.outWidth, g.channels], max.fracBits, (s) => s.withShape([g.batch, g.outHeight, g.outWidth, g.channels]));
 }
 
+/** Max over `axis` (all when omitted): the reduced axes moved together, then a tournament. */
+export function reduceMax(ctx: PondContext, x: PondSecretTensor, axis?: number | number[], keepDims = false): PondPrivateTensor {
+  const p = linear.unmasked(x);
+  const axes = ring.reductionAxes(p.shape, axis, 'max');
+  const outShape = ring.reducedShape(p.shape, axis, keepDims, 'max');
+  const kept = [...p.shape.keys()].filter((i) => !axes.includes(i));
+  const len = axes.reduce((acc, a) => acc * p.shape[a], 1);
+  check(len > 0, () => `max: cannot take the maximum over an empty axis of [${p.shape.join(',')}]`);
+  const m = p.size / len;
+  // [kept..., reduced...] -> [m, len, 1]
+  const rows = mapShares(ctx, p, [m, len, 1], p.fracBits, (s) => ring.transpose(s, [...kept, ...axes]).withShape([m, len, 1]));
+  const max = maxOverAxis1(ctx, rows);
+  return mapShares(ctx, max, outShape, max.fracBits, (s) => s.withShape(outShape));
+}
+
 /**
  * Index of the largest entry along `axis` (tf.argMax: the first one among
  * equal maxima), as a private integer tensor. A tournament carries (value,

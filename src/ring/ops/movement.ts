@@ -70,35 +70,32 @@ export function transposeShape(shape: Shape, perm?: readonly number[]): number[]
  * takes everything to the end of that dimension).
  */
 export function slice(t: RingTensor, begin: readonly number[], size?: readonly number[]): RingTensor {
-  checkShape(begin.length === t.rank, () => `slice: begin [${begin.join(',')}] must have one entry per dimension of ${fmt(t.shape)}`);
-  const sz = begin.map((b, i) => {
-    const s = size?.[i] ?? -1;
-    return s === -1 ? t.shape[i] - b : s;
-  });
-  for (let i = 0; i < t.rank; i++) {
-    checkShape(
-      Number.isInteger(begin[i]) && Number.isInteger(sz[i]) && begin[i] >= 0 && sz[i] >= 0 && begin[i] + sz[i] <= t.shape[i],
-      () => `slice: begin [${begin.join(',')}] and size [${sz.join(',')}] do not fit in shape ${fmt(t.shape)}`,
-    );
-  }
+  const sz = sliceShape(t.shape, begin, size);
   const strides = stridesOf(t.shape);
   const offset = begin.reduce((acc, b, i) => acc + b * strides[i], 0);
   return view(t, sz, strides, offset);
 }
 
-/** Joins tensors along `axis`; all other dimensions must agree. */
-export function concat(tensors: readonly RingTensor[], axis = 0): RingTensor {
-  check(tensors.length > 0, () => 'concat: needs at least one tensor');
-  const first = tensors[0];
-  const ax = normalizeAxis(axis, first.rank, 'concat');
-  for (const t of tensors) {
+/** Shape of slice(t, begin, size); throws when the slice does not fit. */
+export function sliceShape(shape: Shape, begin: readonly number[], size?: readonly number[]): number[] {
+  checkShape(begin.length === shape.length, () => `slice: begin [${begin.join(',')}] must have one entry per dimension of ${fmt(shape)}`);
+  const sz = begin.map((b, i) => {
+    const s = size?.[i] ?? -1;
+    return s === -1 ? shape[i] - b : s;
+  });
+  for (let i = 0; i < shape.length; i++) {
     checkShape(
-      t.rank === first.rank && t.shape.every((d, i) => i === ax || d === first.shape[i]),
-      () => `concat: shapes ${tensors.map((x) => fmt(x.shape)).join(', ')} differ outside axis ${ax}`,
+      Number.isInteger(begin[i]) && Number.isInteger(sz[i]) && begin[i] >= 0 && sz[i] >= 0 && begin[i] + sz[i] <= shape[i],
+      () => `slice: begin [${begin.join(',')}] and size [${sz.join(',')}] do not fit in shape ${fmt(shape)}`,
     );
   }
-  const shape = [...first.shape];
-  shape[ax] = tensors.reduce((acc, t) => acc + t.shape[ax], 0);
+  return sz;
+}
+
+/** Joins tensors along `axis`; all other dimensions must agree. */
+export function concat(tensors: readonly RingTensor[], axis = 0): RingTensor {
+  const shape = concatShape(tensors.map((t) => t.shape), axis);
+  const ax = normalizeAxis(axis, shape.length, 'concat');
   const n = sizeOf(shape);
   if (n === 0) return RingTensor.zeros(shape);
   const outStrides = stridesOf(shape);
@@ -117,13 +114,25 @@ export function concat(tensors: readonly RingTensor[], axis = 0): RingTensor {
   return new RingTensor(shape, data);
 }
 
+/** Shape of concat along `axis`; throws when the other dimensions differ. */
+export function concatShape(shapes: readonly Shape[], axis = 0): number[] {
+  check(shapes.length > 0, () => 'concat: needs at least one tensor');
+  const first = shapes[0];
+  const ax = normalizeAxis(axis, first.length, 'concat');
+  for (const s of shapes) {
+    checkShape(
+      s.length === first.length && s.every((d, i) => i === ax || d === first[i]),
+      () => `concat: shapes ${shapes.map((x) => fmt(x)).join(', ')} differ outside axis ${ax}`,
+    );
+  }
+  const shape = [...first];
+  shape[ax] = shapes.reduce((acc, s) => acc + s[ax], 0);
+  return shape;
+}
+
 /** Zero padding: `paddings[i] = [before, after]` for dimension i. */
 export function pad(t: RingTensor, paddings: ReadonlyArray<readonly [number, number]>): RingTensor {
-  checkShape(paddings.length === t.rank, () => `pad: paddings need one [before, after] pair per dimension of ${fmt(t.shape)}, got ${paddings.length}`);
-  for (const [b, a] of paddings) {
-    check(Number.isInteger(b) && Number.isInteger(a) && b >= 0 && a >= 0, () => `pad: paddings must be non-negative integers, got [${b},${a}]`);
-  }
-  const shape = t.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
+  const shape = padShape(t.shape, paddings);
   const n = sizeOf(shape);
   const outStrides = stridesOf(shape);
   const data = kernels().run((arena, k) => {
@@ -136,6 +145,15 @@ export function pad(t: RingTensor, paddings: ReadonlyArray<readonly [number, num
     return arena.take(dst, n);
   });
   return new RingTensor(shape, data);
+}
+
+/** Shape after zero padding; throws on malformed paddings. */
+export function padShape(shape: Shape, paddings: ReadonlyArray<readonly [number, number]>): number[] {
+  checkShape(paddings.length === shape.length, () => `pad: paddings need one [before, after] pair per dimension of ${fmt(shape)}, got ${paddings.length}`);
+  for (const p of paddings) {
+    check(Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0), () => `pad: each padding must be [before, after] with non-negative integers, got ${JSON.stringify(p)}`);
+  }
+  return shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
 }
 
 /** Repeats the whole tensor `reps[i]` times along dimension i (tf.tile). */

@@ -1,0 +1,171 @@
+/**
+ * Convolution layers in tfjs layout (channelsLast, NHWC input): conv2d with an
+ * HWIO kernel and depthwiseConv2d with a [kh, kw, in, multiplier] kernel.
+ * Dilation 1 only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { check, NotImplementedError, ShapeError } from '../errors.js';
+import type { PondPrivateTensor } from '../protocol/index.js';
+import { pair, windowGeometry, type Padding } from '../ring/index.js';
+import { activationCost, applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
+import { CostBuilder } from './cost.js';
+import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+
+/** Arguments shared by the convolution layers (tfjs field names). */
+export interface BaseConvArgs extends LayerArgs {
+  kernelSize: number | readonly [number, number];
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+  dataFormat?: 'channelsLast';
+  dilationRate?: number | readonly [number, number];
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  reluMode?: ReluMode;
+}
+
+export interface Conv2DLayerArgs extends BaseConvArgs {
+  filters: number;
+}
+
+export interface DepthwiseConv2DLayerArgs extends BaseConvArgs {
+  /** Output channels per input channel (default 1). */
+  depthMultiplier?: number;
+}
+
+abstract class BaseConv extends Layer {
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly activation: ActivationIdentifier;
+  readonly useBias: boolean;
+  readonly reluMode: ReluMode | undefined;
+
+  constructor(args: BaseConvArgs, className: string) {
+    super(args, className);
+    const where = `${this.name} (${className})`;
+    this.kernelSize = pair(args.kernelSize, 'kernelSize', where);
+    this.strides = pair(args.strides ?? 1, 'strides', where);
+    const padding = args.padding ?? 'valid';
+    if (padding !== 'valid' && padding !== 'same') throw new NotImplementedError(`${where}: padding '${String(padding)}' is not supported; supported: valid, same`);
+    this.padding = padding;
+    if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
+      throw new NotImplementedError(`${where}: dataFormat '${String(args.dataFormat)}' is not supported; supported: channelsLast`);
+    }
+    const dilation = pair(args.dilationRate ?? 1, 'dilationRate', where);
+    if (dilation[0] !== 1 || dilation[1] !== 1) throw new NotImplementedError(`${where}: dilationRate ${JSON.stringify(args.dilationRate)} is not supported; supported: 1`);
+    this.activation = checkActivation(args.activation, where);
+    this.useBias = args.useBias ?? true;
+    this.reluMode = checkReluMode(args.reluMode, where);
+  }
+
+  /** Output channels for `inChannels` input channels. */
+  protected abstract outChannels(inChannels: number): number;
+
+  computeOutputShape(inputShape: LayerShape): LayerShape {
+    const [, h, w, c] = inputShape;
+    if (inputShape.length !== 4 || h === null || w === null || c === null) {
+      throw new ShapeError(`${this.name} (${this.className}): input must be [batch, height, width, channels], got [${inputShape.join(',')}]`);
+    }
+    const g = windowGeometry([1, h, w, c], this.kernelSize, this.strides, this.padding, `${this.name} (${this.className})`);
+    return [inputShape[0], g.outHeight, g.outWidth, this.outChannels(c)];
+  }
+
+  protected finish(x: PondPrivateTensor, y: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+    const z = this.useBias ? y.add(this.weights[1]) : y;
+    return applyActivation(x.prot, z, this.activation, reluModeOf(this.reluMode, options));
+  }
+
+  cost(inputShape: readonly number[], options: CallOptions = {}): LayerCost {
+    const out = this.computeOutputShape(inputShape).map((d) => d ?? inputShape[0]);
+    const n = out.reduce((a, b) => a * b, 1);
+    return new CostBuilder()
+      .product(inputShape.reduce((a, b) => a * b, 1), n)
+      .add(activationCost(this.activation, n, out[3], reluModeOf(this.reluMode, options)))
+      .build();
+  }
+
+  protected override initialWeight(index: number, shape: readonly number[]): tf.Tensor {
+    return index === 0 ? tf.initializers.glorotUniform({}).apply([...shape]) : tf.zeros([...shape]);
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: 'channelsLast',
+      dilationRate: [1, 1],
+      activation: this.activation,
+      useBias: this.useBias,
+    };
+  }
+}
+
+/** 2-D convolution, as tf.layers.conv2d: activation(conv2d(x, kernel) + bias). */
+export class Conv2D extends BaseConv {
+  static readonly className = 'Conv2D';
+  readonly filters: number;
+
+  constructor(args: Conv2DLayerArgs) {
+    super(args, Conv2D.className);
+    check(Number.isInteger(args.filters) && args.filters > 0, () => `${this.name} (Conv2D): filters must be a positive integer, got ${String(args.filters)}`);
+    this.filters = args.filters;
+  }
+
+  get className(): string {
+    return Conv2D.className;
+  }
+
+  protected outChannels(): number {
+    return this.filters;
+  }
+
+  override weightShapes(inputShape: LayerShape): number[][] {
+    const kernel = [this.kernelSize[0], this.kernelSize[1], inputShape[3] as number, this.filters];
+    return this.useBias ? [kernel, [this.filters]] : [kernel];
+  }
+
+  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+    return this.finish(x, x.conv2d(this.weights[0], { strides: this.strides, padding: this.padding }), options);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), filters: this.filters };
+  }
+}
+
+/** Depthwise 2-D convolution, as tf.layers.depthwiseConv2d. */
+export class DepthwiseConv2D extends BaseConv {
+  static readonly className = 'DepthwiseConv2D';
+  readonly depthMultiplier: number;
+
+  constructor(args: DepthwiseConv2DLayerArgs) {
+    super(args, DepthwiseConv2D.className);
+    const m = args.depthMultiplier ?? 1;
+    check(Number.isInteger(m) && m > 0, () => `${this.name} (DepthwiseConv2D): depthMultiplier must be a positive integer, got ${String(m)}`);
+    this.depthMultiplier = m;
+  }
+
+  get className(): string {
+    return DepthwiseConv2D.className;
+  }
+
+  protected outChannels(inChannels: number): number {
+    return inChannels * this.depthMultiplier;
+  }
+
+  override weightShapes(inputShape: LayerShape): number[][] {
+    const c = inputShape[3] as number;
+    const kernel = [this.kernelSize[0], this.kernelSize[1], c, this.depthMultiplier];
+    return this.useBias ? [kernel, [c * this.depthMultiplier]] : [kernel];
+  }
+
+  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+    return this.finish(x, x.prot.depthwiseConv2d(x, this.weights[0], { strides: this.strides, padding: this.padding }), options);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), depthMultiplier: this.depthMultiplier };
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * A linear stack of layers on private tensors, as tf.sequential: `predict`
+ * takes a private batch and returns a private batch; `summary` prints tfjs's
+ * table with the protocol cost of each layer.
+ */
+import { check, ShapeError } from '../errors.js';
+import { checkReluMode, concrete, fmtLayerShape, Layer, totalCost, type LayerCost, type LayerShape, type ReluMode } from '../layers/index.js';
+import type { Pond, PondPrivateTensor, TensorLike } from '../protocol/index.js';
+
+/** Arguments of {@link sequential}. */
+export interface SequentialArgs {
+  layers?: readonly Layer[];
+  name?: string;
+  /** ReLU for layers that do not choose: 'exact' (default) or 'approximate'. */
+  reluMode?: ReluMode;
+}
+
+/** The value of weight `weight` of layer `layer`, called on the weights' owner only. */
+export type ModelWeightProvider = (layer: number, weight: number, shape: readonly number[]) => TensorLike | Promise<TensorLike>;
+
+/** Options of {@link Sequential.build}. */
+export interface ModelBuildOptions {
+  /** Shape of the input including the batch as null; default: the first layer's inputShape. */
+  inputShape?: LayerShape;
+  /** Who secret-shares the weights (default: the first server). */
+  weightsOwner?: string;
+  /** The owner's weight values (default: each layer's initialisers). */
+  weights?: ModelWeightProvider;
+}
+
+/** Options of {@link Sequential.predict}. */
+export interface PredictOptions {
+  /** Split the batch in chunks of this size (linear slicing, no extra cost per element). */
+  batchSize?: number;
+}
+
+/** One row of {@link Sequential.summaryRows}. */
+export interface SummaryRow {
+  readonly name: string;
+  readonly className: string;
+  readonly outputShape: LayerShape;
+  readonly params: number;
+  readonly cost: LayerCost;
+}
+
+export class Sequential {
+  readonly name: string;
+  readonly reluMode: ReluMode | undefined;
+  private readonly stack: Layer[] = [];
+  private prot: Pond | undefined;
+  private input: LayerShape | undefined;
+
+  constructor(args: SequentialArgs = {}) {
+    this.name = args.name ?? 'sequential';
+    this.reluMode = checkReluMode(args.reluMode, `${this.name}`);
+    for (const l of args.layers ?? []) this.add(l);
+  }
+
+  /** The layers, in order. */
+  get layers(): readonly Layer[] {
+    return this.stack;
+  }
+
+  /** Appends a layer (before the model is built). */
+  add(layer: Layer): void {
+    check(layer instanceof Layer, () => `${this.name}: add() takes a tfe layer, got ${typeof layer}`);
+    check(this.prot === undefined, () => `${this.name}: cannot add layers after the model is built`);
+    check(!this.stack.some((l) => l.name === layer.name), () => `${this.name}: a layer named '${layer.name}' is already in the model`);
+    this.stack.push(layer);
+  }
+
+  /** Input shape (batch null), once known. */
+  get inputShape(): LayerShape | undefined {
+    if (this.input !== undefined) return this.input;
+    const first = this.stack[0]?.inputShape;
+    return first === undefined ? undefined : [null, ...first];
+  }
+
+  /** Output shape of each layer for the model's input shape. */
+  private shapes(input: LayerShape): LayerShape[] {
+    const out: LayerShape[] = [];
+    let shape = input;
+    for (const l of this.stack) {
+      shape = l.computeOutputShape(shape);
+      out.push(shape);
+    }
+    return out;
+  }
+
+  /** Output shape of the model. */
+  get outputShape(): LayerShape {
+    const input = this.inputShape;
+    check(input !== undefined, () => `${this.name}: the input shape is unknown; give the first layer an inputShape or call build()`);
+    const shapes = this.shapes(input);
+    return shapes[shapes.length - 1] ?? input;
+  }
+
+  /**
+   * Creates every layer's weights as private variables shared by their owner.
+   * Shapes are checked first, so a bad model fails before anything is shared.
+   */
+  build(prot: Pond, options: ModelBuildOptions = {}): void {
+    check(this.prot === undefined, () => `${this.name}: the model is already built`);
+    check(this.stack.length > 0, () => `${this.name}: the model has no layers`);
+    const input = options.inputShape ?? this.inputShape;
+    check(input !== undefined, () => `${this.name}: the input shape is unknown; give the first layer an inputShape or pass build({ inputShape })`);
+    const owner = options.weightsOwner ?? prot.servers[0];
+    prot.config.player(owner, `${this.name}.build`);
+    const shapes = this.shapes(input);
+    this.stack.forEach((layer, i) => {
+      const provider = options.weights;
+      layer.build(prot, i === 0 ? input : shapes[i - 1], {
+        owner,
+        ...(provider === undefined ? {} : { weights: (w: number, shape: readonly number[]) => provider(i, w, shape) }),
+      });
+    });
+    this.prot = prot;
+    this.input = input;
+  }
+
+  /** Private predictions for a private batch (built on first use with x's protocol). */
+  predict(x: PondPrivateTensor, options: PredictOptions = {}): PondPrivateTensor {
+    if (this.prot === undefined) this.build(x.prot, { inputShape: [null, ...x.shape.slice(1)] });
+    check(x.prot === this.prot, () => `${this.name}.predict: the input belongs to another protocol instance than the model's weights`);
+    const input = this.input as LayerShape;
+    if (x.rank !== input.length || input.some((d, i) => i > 0 && d !== x.shape[i])) {
+      throw new ShapeError(`${this.name}.predict: expected input of shape ${fmtLayerShape(input)}, got [${x.shape.join(',')}]`);
+    }
+    const batch = x.shape[0];
+    const size = options.batchSize ?? batch;
+    check(Number.isInteger(size) && size > 0, () => `${this.name}.predict: batchSize must be a positive integer, got ${String(options.batchSize)}`);
+    if (size >= batch) return this.forward(x);
+    const outputs: PondPrivateTensor[] = [];
+    for (let start = 0; start < batch; start += size) {
+      outputs.push(this.forward(x.prot.slice(x, [start, ...x.shape.slice(1).map(() => 0)], [Math.min(size, batch - start), ...x.shape.slice(1)])));
+    }
+    return x.prot.concat(outputs, 0);
+  }
+
+  private forward(x: PondPrivateTensor): PondPrivateTensor {
+    return this.stack.reduce((h, layer) => layer.apply(h, this.reluMode === undefined ? {} : { reluMode: this.reluMode }), x);
+  }
+
+  /** Total number of weight values (once built). */
+  countParams(): number {
+    return this.stack.reduce((acc, l) => acc + l.countParams(), 0);
+  }
+
+  /** The rows of {@link Sequential.summary}: shapes, parameters and cost for a batch of `batchSize`. */
+  summaryRows(batchSize = 1): SummaryRow[] {
+    const input = this.inputShape;
+    check(input !== undefined, () => `${this.name}: the input shape is unknown; give the first layer an inputShape or call build()`);
+    const shapes = this.shapes(input);
+    const options = this.reluMode === undefined ? {} : { reluMode: this.reluMode };
+    return this.stack.map((l, i) => ({
+      name: l.name,
+      className: l.className,
+      outputShape: shapes[i],
+      params: l.built ? l.countParams() : l.weightShapes(i === 0 ? input : shapes[i - 1]).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
+      cost: l.cost(concrete(i === 0 ? input : shapes[i - 1], batchSize), options),
+    }));
+  }
+
+  /**
+   * Prints tfjs's summary table with three more columns: the protocol cost of
+   * each layer for a batch of `batchSize` (triples dealt, rounds, bytes sent by
+   * all players) and the totals.
+   */
+  summary(batchSize = 1, print: (line: string) => void = (l) => globalThis.console.log(l)): void {
+    const rows = this.summaryRows(batchSize);
+    const total = totalCost(rows.map((r) => r.cost));
+    const header = ['Layer (type)', 'Output shape', 'Param #', 'Triples', 'Rounds', 'Bytes'];
+    const lines = rows.map((r) => [`${r.name} (${r.className})`, fmtLayerShape(r.outputShape), String(r.params), String(r.cost.triples), String(r.cost.rounds), formatBytes(r.cost.bytes)]);
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)) + 2);
+    const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('');
+    const rule = (ch: string): string => ch.repeat(widths.reduce((a, b) => a + b, 0));
+    print(rule('_'));
+    print(row(header));
+    print(rule('='));
+    lines.forEach((l, i) => {
+      print(row(l));
+      print(i === lines.length - 1 ? rule('=') : rule('_'));
+    });
+    const params = rows.reduce((a, r) => a + r.params, 0);
+    print(`Total params: ${params}`);
+    print(`Trainable params: ${params}`);
+    print('Non-trainable params: 0');
+    print(`Protocol cost per batch of ${batchSize} (after the first, which also opens the masked weights): ${total.triples} triples, ${total.rounds} rounds, ${formatBytes(total.bytes)}`);
+    print(rule('_'));
+  }
+
+  /** tfjs-style config: the layers' configs. */
+  getConfig(): { name: string; layers: Array<{ className: string; config: ReturnType<Layer['getConfig']> }> } {
+    return { name: this.name, layers: this.stack.map((l) => ({ className: l.className, config: l.getConfig() })) };
+  }
+}
+
+function formatBytes(b: number): string {
+  if (b < 1024) return `${b} B`;
+  if (b < 1024 ** 2) return `${(b / 1024).toFixed(1)} KiB`;
+  if (b < 1024 ** 3) return `${(b / 1024 ** 2).toFixed(2)} MiB`;
+  return `${(b / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** A linear stack of layers, as tf.sequential. */
+export function sequential(args: SequentialArgs = {}): Sequential {
+  return new Sequential(args);
+}
