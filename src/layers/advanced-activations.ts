@@ -42,7 +42,7 @@ export class ReLU extends Layer {
 }
 
 export interface SoftmaxLayerArgs extends LayerArgs {
-  /** Only the last axis is supported (default -1). */
+  /** The axis normalised (tfjs's default is 1, not Keras's -1); not the batch axis. */
   axis?: number;
 }
 
@@ -51,22 +51,31 @@ export class Softmax extends Layer {
   readonly axis: number;
   constructor(args: SoftmaxLayerArgs = {}) {
     super(args, Softmax.className);
-    this.axis = args.axis ?? -1;
+    this.axis = args.axis ?? 1;
+    check(Number.isInteger(this.axis), () => `${this.name} (Softmax): axis must be an integer, got ${String(args.axis)}`);
   }
   get className(): string {
     return Softmax.className;
   }
+  private resolvedAxis(rank: number): number {
+    const a = this.axis < 0 ? this.axis + rank : this.axis;
+    if (a <= 0 || a >= rank) throw new NotImplementedError(`${this.name} (Softmax): axis ${this.axis} is not supported for rank ${rank}; supported: 1 to ${rank - 1} (not the batch axis)`);
+    return a;
+  }
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    if (this.axis !== -1 && this.axis !== inputShape.length - 1) {
-      throw new NotImplementedError(`${this.name} (Softmax): axis ${this.axis} is not supported; supported: the last axis (-1 or ${inputShape.length - 1})`);
-    }
+    this.resolvedAxis(inputShape.length);
     return inputShape;
   }
   protected call(x: PondPrivateTensor): PondPrivateTensor {
-    return x.prot.softmax(x);
+    const a = this.resolvedAxis(x.rank);
+    if (a === x.rank - 1) return x.prot.softmax(x);
+    // Move the axis last, normalise, move it back.
+    const perm = [...x.shape.keys()].filter((i) => i !== a).concat(a);
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    return x.prot.softmax(x.transpose(perm)).transpose(inverse);
   }
   cost(inputShape: readonly number[]): LayerCost {
-    return softmaxCost(inputShape.reduce((a, b) => a * b, 1), inputShape[inputShape.length - 1]);
+    return softmaxCost(inputShape.reduce((a, b) => a * b, 1), inputShape[this.resolvedAxis(inputShape.length)]);
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), axis: this.axis };

@@ -2,24 +2,31 @@
  * Protocol cost estimates for `summary()`, composed from the messages each
  * Pond primitive sends (src/protocol/pond and src/protocol/binary), so that
  * they can be checked against the traffic counters (test/layers/cost.test.ts).
- * Bytes count every player's traffic, the crypto producer's included, without
- * frame headers; rounds are the counter's communication steps; triples are
+ * Bytes count every player's traffic, the crypto producer's included, with
+ * about 48 bytes of frame header per message; rounds are the counter's communication steps; triples are
  * the dealer's correlated words (one per product output element or AND word).
  * Weights are masked once, on the first batch: estimates are per batch after it.
  */
 import type { LayerCost } from './layer.js';
 
 const WORD = 8;
+/** Average frame header (24 bytes plus 8 + 4 * rank per tensor, padded). */
+const HEADER = 48;
 
 export class CostBuilder {
   private bytes = 0;
   private rounds = 0;
   private triples = 0;
 
+  private messages(count: number): void {
+    this.bytes += HEADER * count;
+  }
+
   /** Opening n masked words (each server sends its n words). */
   open(n: number): this {
     if (n > 0) {
       this.bytes += 2 * WORD * n;
+      this.messages(2);
       this.rounds += 1;
     }
     return this;
@@ -28,6 +35,7 @@ export class CostBuilder {
   /** Dealer truncation of n words: open z + r both ways, two corrections to server 1. */
   truncate(n: number): this {
     this.bytes += 2 * WORD * n + 2 * WORD * n;
+    this.messages(3);
     this.rounds += 1;
     return this;
   }
@@ -36,14 +44,21 @@ export class CostBuilder {
   product(toMask: number, out: number, truncated = true): this {
     this.open(toMask);
     this.bytes += WORD * out;
+    this.messages(1);
     this.triples += out;
     return truncated ? this.truncate(out) : this;
+  }
+
+  /** A product with a public operand (a scale, 1/n of a pool): only the truncation. */
+  scale(out: number): this {
+    return this.truncate(out);
   }
 
   /** The parallel-prefix adder on n words (7 rounds). */
   adder(n: number): this {
     // level 0: one word each way + c1; level 1: G only; levels 2..5: G and P, two products; level 6: one product
     this.bytes += WORD * n * (2 + 2 + 4 * 4 + 4) + WORD * n * (1 + 2 + 2 * 4 + 1);
+    this.messages(3 + 4 + 4 * 4 + 3);
     this.triples += 12 * n;
     this.rounds += 7;
     return this;
@@ -52,6 +67,7 @@ export class CostBuilder {
   /** Bit injection of n bits with `products` masked values multiplied (1 round). */
   inject(n: number, products: number): this {
     this.bytes += 2 * WORD * Math.ceil(n / 64) + WORD * n * (1 + products);
+    this.messages(3);
     this.triples += n * (1 + products);
     this.rounds += 1;
     return this;

@@ -39,5 +39,5 @@ export const dropout = (args: DropoutLayerArgs): Dropout => new Dropout(args);
 export const zeroPadding2d = (args: ZeroPadding2DLayerArgs = {}): ZeroPadding2D => new ZeroPadding2D(args);
 /** ReLU layer; with `maxValue`, exact clipping (ReLU6 for 6). */
 export const reLU = (args: ReLULayerArgs = {}): ReLU => new ReLU(args);
-/** Softmax over the last axis. */
+/** Softmax over `axis` (tfjs's default, 1). */
 export const softmax = (args: SoftmaxLayerArgs = {}): Softmax => new Softmax(args);

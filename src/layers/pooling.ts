@@ -68,7 +68,7 @@ export class AveragePooling2D extends Pooling2D {
     return x.avgPool2d(this.poolSize, { strides: this.strides, padding: this.padding });
   }
   cost(inputShape: readonly number[]): LayerCost {
-    return new CostBuilder().product(0, this.outSize(inputShape)).build();
+    return new CostBuilder().scale(this.outSize(inputShape)).build();
   }
 }
 
@@ -117,7 +117,7 @@ export class GlobalAveragePooling2D extends Layer {
     return x.mean([1, 2]);
   }
   cost(inputShape: readonly number[]): LayerCost {
-    return new CostBuilder().product(0, inputShape[0] * inputShape[3]).build();
+    return new CostBuilder().scale(inputShape[0] * inputShape[3]).build();
   }
 }
 

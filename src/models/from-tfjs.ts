@@ -48,7 +48,6 @@ const isNum = (v: unknown): boolean => typeof v === 'number';
 const isStr = (v: unknown): boolean => typeof v === 'string';
 const isBool = (v: unknown): boolean => typeof v === 'boolean';
 const isNumOrPair = (v: unknown): boolean => isNum(v) || (Array.isArray(v) && v.length === 2 && v.every(isNum));
-const isNums = (v: unknown): boolean => Array.isArray(v) && v.every(isNum);
 
 function convArgs(c: Config, where: string, name: string) {
   return {
@@ -92,7 +91,11 @@ const CONVERTERS: Record<string, Converter> = {
     if (fmt !== undefined && fmt !== 'channelsLast') throw new NotImplementedError(`${w(name, 'Flatten')}: dataFormat '${fmt}' is not supported; supported: channelsLast`);
     return new Flatten({ name });
   },
-  Reshape: (c, name) => new Reshape({ name, targetShape: field<number[]>(c, 'targetShape', w(name, 'Reshape'), 'a list of numbers', isNums) ?? [] }),
+  Reshape: (c, name) => {
+    // tfjs serializes the -1 of a target shape as null.
+    const target = field<Array<number | null>>(c, 'targetShape', w(name, 'Reshape'), 'a list of numbers', (v) => Array.isArray(v) && v.every((d) => d === null || isNum(d))) ?? [];
+    return new Reshape({ name, targetShape: target.map((d) => d ?? -1) });
+  },
   Activation: (c, name) => new Activation({ name, activation: field<ActivationIdentifier>(c, 'activation', w(name, 'Activation'), 'a string', isStr) ?? 'linear' }),
   Dropout: (c, name) => new Dropout({ name, rate: field<number>(c, 'rate', w(name, 'Dropout'), 'a number', isNum) ?? 0 }),
   AveragePooling2D: (c, name) => new AveragePooling2D(poolArgs(c, w(name, 'AveragePooling2D'), name)),
