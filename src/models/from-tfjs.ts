@@ -29,6 +29,7 @@ import {
   type ActivationIdentifier,
   type Layer,
   type ReluMode,
+  type ZeroPadding2DLayerArgs,
 } from '../layers/index.js';
 import type { Pond } from '../protocol/index.js';
 import { Sequential } from './sequential.js';
@@ -113,7 +114,13 @@ const CONVERTERS: Record<string, Converter> = {
       scale: field<boolean>(c, 'scale', where, 'a boolean', isBool),
     });
   },
-  ZeroPadding2D: (c, name) => new ZeroPadding2D({ name, padding: c.padding as never, dataFormat: field<'channelsLast'>(c, 'dataFormat', w(name, 'ZeroPadding2D'), 'a string', isStr) }),
+  ZeroPadding2D: (c, name) => {
+    const where = w(name, 'ZeroPadding2D');
+    // The layer checks the values; here only the form: n, [h, w] or [[t, b], [l, r]].
+    const isPairs = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && v.every(isNumOrPair);
+    const padding = field<ZeroPadding2DLayerArgs['padding']>(c, 'padding', where, 'a number, a pair, or a pair of pairs', (v) => isNumOrPair(v) || isPairs(v));
+    return new ZeroPadding2D({ name, padding, dataFormat: field<'channelsLast'>(c, 'dataFormat', where, 'a string', isStr) });
+  },
   ReLU: (c, name) => new ReLU({ name, maxValue: field<number>(c, 'maxValue', w(name, 'ReLU'), 'a number', isNum) ?? null }),
   Softmax: (c, name) => new Softmax({ name, axis: field<number>(c, 'axis', w(name, 'Softmax'), 'a number', isNum) }),
 };

@@ -36,12 +36,9 @@ export class OnlineTripleSource implements TripleSource {
       return [new Prg(seeds[0]), new Prg(seeds[1])] as const;
     }, op);
     const expect = [{ dtype: 'u8' as const, shape: [SEED_BYTES] }];
-    this.serverPrg = [0, 1].map((i) =>
-      rt.on(servers[i], async () => {
-        const [seed] = await rt.receive(servers[i], dealer, key, expect);
-        return new Prg(seed.data as Uint8Array);
-      }, op),
-    ) as unknown as ServerPair<Prg>;
+    const keyOf = (i: 0 | 1): Placed<Prg> =>
+      rt.on(servers[i], async () => new Prg((await rt.receive(servers[i], dealer, key, expect))[0].data as Uint8Array), op);
+    this.serverPrg = [keyOf(0), keyOf(1)];
   }
 
   // ------------------------------------------------------------ streams
