@@ -23,6 +23,8 @@ export interface KernelExports {
   shr_s(a: number, out: number, n: number, bits: number): void;
   shr_u(a: number, out: number, n: number, bits: number): void;
   shl(a: number, out: number, n: number, bits: number): void;
+  and_shifted(c: number, d: number, b: number, a: number, e: number, g: number, out: number, n: number, s: number, flags: number): void;
+  select_mul_add(c: number, x: number, alpha: number, r: number, ar: number, out: number, n: number): void;
   pack_bits(a: number, out: number, n: number): void;
   unpack_bits(a: number, out: number, n: number): void;
   sum_axis(a: number, out: number, outer: number, len: number, inner: number): void;

@@ -89,3 +89,22 @@ test('packBits keeps bit 0 of each word and unpackBits restores it', (t) => {
   }
   t.throws(() => ring.unpackBits(rand([2]), [200]), { message: /2 packed words cannot hold 200 bits/ });
 });
+
+test('fused andShifted and selectMulAdd equal their unfused formulas', (t) => {
+  for (const n of [1, 2, 7, 64]) {
+    const [c, d, b, a, e, g] = [0, 1, 2, 3, 4, 5].map(() => rand([n]));
+    for (const shift of [0, 1, 17, 32, 63]) {
+      const f = (u: RingTensor, v: RingTensor): RingTensor => ring.and(u, ring.shl(v, shift));
+      const base = ring.xor(c, ring.xor(f(d, b), f(a, e)));
+      t.deepEqual(ring.andShifted(c, d, b, a, e, shift, false).toBigInts(), base.toBigInts());
+      t.deepEqual(ring.andShifted(c, d, b, a, e, shift, true).toBigInts(), ring.xor(base, f(d, e)).toBigInts());
+      t.deepEqual(ring.andShifted(c, d, b, a, e, shift, true, g).toBigInts(), ring.xor(ring.xor(base, f(d, e)), g).toBigInts());
+    }
+    const bit = ring.and(rand([n]), RingTensor.fill([], 1n));
+    const [x, alpha, r, ar] = [0, 1, 2, 3].map(() => rand([n]));
+    const tt = ring.add(ring.mul(alpha, r), ar);
+    const want = ring.add(ring.mul(bit, x), ring.mul(ring.sub(RingTensor.fill([], 1n), ring.mul(RingTensor.fill([], 2n), bit)), tt));
+    t.deepEqual(ring.selectMulAdd(bit, x, alpha, r, ar).toBigInts(), want.toBigInts());
+  }
+  t.throws(() => ring.andShifted(rand([2]), rand([3]), rand([2]), rand([2]), rand([2]), 1, false), { message: /all operands need shape \[2\]/ });
+});

@@ -17,7 +17,7 @@ import { RingTensor } from '../../ring/index.js';
 import type { ServerPair } from '../dealer/triple-source.js';
 import { Step } from '../dealer/streams.js';
 import { onServers, type TwoServerContext } from '../two-server.js';
-import { andShifted, andXor, openXor, type MaskedXor, type XorShares } from './xor.js';
+import { andXor, openXor, type MaskedXor, type XorShares } from './xor.js';
 
 const ONE = RingTensor.fill([], 1n);
 
@@ -62,12 +62,9 @@ export function msbXor(ctx: TwoServerContext, x: AdditiveShares): XorShares {
     const opened = openXor(ctx, op, toOpen);
     const mG = opened[0];
     const mP: MaskedXor = 'mask' in P ? P : opened[1];
-    const f = andShifted(s);
-    const t1 = andXor(ctx, op, mP, mG, f, 0);
-    // The closure runs later: it must read this level's G, not the loop variable.
-    const g = G;
-    const gNext: XorShares = { shape, shares: onServers(ctx, async (i) => ring.xor(await g.shares[i].value(), await t1.shares[i].value())) };
-    if (!last) P = andXor(ctx, op, mP, mP, f, 1);
+    // G <- G ^ (P & (G << s)), P <- P & (P << s)
+    const gNext = andXor(ctx, op, mP, mG, s, 0, G);
+    if (!last) P = andXor(ctx, op, mP, mP, s, 1);
     G = gNext;
   }
 

@@ -57,9 +57,9 @@ export function injectBits(ctx: TwoServerContext, b: XorShares, xs: readonly Mas
   });
   const products = xs.map((x, j) =>
     onServers(ctx, async (i) => {
-      const { c, oneMinus2c } = await opened[i].value();
-      const xr = ring.add(ring.mul(await x.alpha[i].value(), await r.arith[i].value()), await r.products[j][i].value());
-      return ring.add(ring.mul(c, await x.shares[i].value()), ring.mul(oneMinus2c, xr));
+      const { c } = await opened[i].value();
+      // c x + (1 - 2c) (alpha r + a r), fused.
+      return ring.selectMulAdd(c, await x.shares[i].value(), await x.alpha[i].value(), await r.arith[i].value(), await r.products[j][i].value());
     }),
   );
   return { bits, products };

@@ -58,16 +58,26 @@ export function openXor(ctx: TwoServerContext, op: number, values: readonly XorS
   }));
 }
 
-/** XOR shares of f(x, y) for masked x and y (no communication beyond the dealer's). */
-export function andXor(ctx: TwoServerContext, op: number, x: MaskedXor, y: MaskedXor, f: BilinearOp, slot: number): XorShares {
+/**
+ * XOR shares of x & (y << shift) for masked x and y, XORed with `xorWith` when
+ * given (no communication beyond the dealer's): one fused kernel per server,
+ *   z_i = c_i ^ (d & (b_i << s)) ^ (a_i & (e << s)) [^ (d & (e << s)) on server 0] [^ w_i].
+ */
+export function andXor(ctx: TwoServerContext, op: number, x: MaskedXor, y: MaskedXor, shift: number, slot: number, xorWith?: XorShares): XorShares {
   const shape = x.value.shape;
-  const c = ctx.triples.binaryProduct(op, x.mask, y.mask, f, shape, slot);
+  const c = ctx.triples.binaryProduct(op, x.mask, y.mask, andShifted(shift), shape, slot);
   const shares = onServers(ctx, async (i) => {
-    const d = await x.opened[i].value();
-    const e = await y.opened[i].value();
-    let z = ring.xor(await c[i].value(), ring.xor(f.apply(d, await y.mask.shares[i].value()), f.apply(await x.mask.shares[i].value(), e)));
-    if (i === 0) z = ring.xor(z, f.apply(d, e));
-    return z;
+    const w = xorWith === undefined ? undefined : await xorWith.shares[i].value();
+    return ring.andShifted(
+      await c[i].value(),
+      await x.opened[i].value(),
+      await y.mask.shares[i].value(),
+      await x.mask.shares[i].value(),
+      await y.opened[i].value(),
+      shift,
+      i === 0,
+      w,
+    );
   }, op);
   return { shape, shares };
 }

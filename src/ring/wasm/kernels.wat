@@ -262,6 +262,72 @@
       (br $l))))
 
   ;; ------------------------------------------------------------------
+  ;; Fused protocol steps (generic ring formulas, named by what they compute).
+  ;;
+  ;; and_shifted: out = c ^ (d & (b << s)) ^ (a & (e << s))
+  ;;                    [^ (d & (e << s)) when flags & 1] [^ g when flags & 2]
+  ;; (the local part of a Beaver AND of XOR shares with a shifted operand).
+  ;; ------------------------------------------------------------------
+  (func (export "and_shifted") (param $c i32) (param $d i32) (param $b i32) (param $a i32) (param $e i32) (param $g i32)
+        (param $out i32) (param $n i32) (param $s i32) (param $flags i32)
+    (local $end i32) (local $vend i32) (local $vd v128) (local $ve v128) (local $z v128)
+    (local $sd i64) (local $se i64) (local $zs i64) (local $s64 i64)
+    (local.set $s64 (i64.extend_i32_u (local.get $s)))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $vend (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $vdone (loop $vl
+      (br_if $vdone (i32.ge_u (local.get $out) (local.get $vend)))
+      (local.set $vd (v128.load (local.get $d)))
+      (local.set $ve (i64x2.shl (v128.load (local.get $e)) (local.get $s)))
+      (local.set $z (v128.xor (v128.load (local.get $c))
+        (v128.xor (v128.and (local.get $vd) (i64x2.shl (v128.load (local.get $b)) (local.get $s)))
+                  (v128.and (v128.load (local.get $a)) (local.get $ve)))))
+      (if (i32.and (local.get $flags) (i32.const 1))
+        (then (local.set $z (v128.xor (local.get $z) (v128.and (local.get $vd) (local.get $ve))))))
+      (if (i32.and (local.get $flags) (i32.const 2))
+        (then (local.set $z (v128.xor (local.get $z) (v128.load (local.get $g))))))
+      (v128.store (local.get $out) (local.get $z))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (local.set $d (i32.add (local.get $d) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 16)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $e (i32.add (local.get $e) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br $vl)))
+    (if (i32.lt_u (local.get $out) (local.get $end))
+      (then
+        (local.set $sd (i64.load (local.get $d)))
+        (local.set $se (i64.shl (i64.load (local.get $e)) (local.get $s64)))
+        (local.set $zs (i64.xor (i64.load (local.get $c))
+          (i64.xor (i64.and (local.get $sd) (i64.shl (i64.load (local.get $b)) (local.get $s64)))
+                   (i64.and (i64.load (local.get $a)) (local.get $se)))))
+        (if (i32.and (local.get $flags) (i32.const 1))
+          (then (local.set $zs (i64.xor (local.get $zs) (i64.and (local.get $sd) (local.get $se))))))
+        (if (i32.and (local.get $flags) (i32.const 2))
+          (then (local.set $zs (i64.xor (local.get $zs) (i64.load (local.get $g))))))
+        (i64.store (local.get $out) (local.get $zs)))))
+
+  ;; select_mul_add: with t = alpha * r + ar, out = c ? x - t : t  (c is 0 or 1).
+  ;; This is c x + (1 - 2c) t: multiplying by an opened bit in bit injection.
+  (func (export "select_mul_add") (param $c i32) (param $x i32) (param $alpha i32) (param $r i32) (param $ar i32)
+        (param $out i32) (param $n i32)
+    (local $end i32) (local $t i64)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $out) (local.get $end)))
+      (local.set $t (i64.add (i64.mul (i64.load (local.get $alpha)) (i64.load (local.get $r))) (i64.load (local.get $ar))))
+      (i64.store (local.get $out)
+        (select (i64.sub (i64.load (local.get $x)) (local.get $t)) (local.get $t) (i32.wrap_i64 (i64.load (local.get $c)))))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (local.set $x (i32.add (local.get $x) (i32.const 8)))
+      (local.set $alpha (i32.add (local.get $alpha) (i32.const 8)))
+      (local.set $r (i32.add (local.get $r) (i32.const 8)))
+      (local.set $ar (i32.add (local.get $ar) (i32.const 8)))
+      (local.set $out (i32.add (local.get $out) (i32.const 8)))
+      (br $l))))
+
+  ;; ------------------------------------------------------------------
   ;; Reduction: out[o, j] = sum_l a[o, l, j] for a viewed as [outer, len, inner].
   ;; The innermost loop walks j so reads stay contiguous.
   ;; ------------------------------------------------------------------

@@ -1,0 +1,44 @@
+/**
+ * Fused elementwise formulas that protocols evaluate on large tensors: one
+ * kernel call instead of a chain of ops, so operands cross into wasm memory
+ * once. Plain ring arithmetic; the protocol meaning is in the callers' docs.
+ */
+import { check, checkShape } from '../../errors.js';
+import { kernels } from '../kernels.js';
+import { RingTensor } from '../ring-tensor.js';
+import { fmt, shapesEqual } from '../shape.js';
+
+function sameShapes(op: string, ...ts: readonly RingTensor[]): void {
+  for (const t of ts) checkShape(shapesEqual(t.shape, ts[0].shape), () => `${op}: all operands need shape ${fmt(ts[0].shape)}, got ${fmt(t.shape)}`);
+}
+
+/**
+ * c ^ (d & (b << shift)) ^ (a & (e << shift)), plus d & (e << shift) when
+ * `withDE`, plus g when given. All operands share one shape.
+ */
+export function andShifted(c: RingTensor, d: RingTensor, b: RingTensor, a: RingTensor, e: RingTensor, shift: number, withDE: boolean, g?: RingTensor): RingTensor {
+  sameShapes('andShifted', c, d, b, a, e, ...(g === undefined ? [] : [g]));
+  check(Number.isInteger(shift) && shift >= 0 && shift < 64, () => `andShifted: shift must be an integer in [0, 64), got ${shift}`);
+  const n = c.size;
+  const data = kernels().run((arena, k) => {
+    const [pc, pd, pb, pa, pe] = [c, d, b, a, e].map((t) => arena.put(t.data));
+    const pg = g === undefined ? pc : arena.put(g.data);
+    const out = arena.alloc(n);
+    k.and_shifted(pc, pd, pb, pa, pe, pg, out, n, shift, (withDE ? 1 : 0) | (g === undefined ? 0 : 2));
+    return arena.take(out, n);
+  });
+  return new RingTensor(c.shape, data);
+}
+
+/** With t = alpha * r + ar: x - t where c is 1, t where c is 0 (c holds 0 or 1). */
+export function selectMulAdd(c: RingTensor, x: RingTensor, alpha: RingTensor, r: RingTensor, ar: RingTensor): RingTensor {
+  sameShapes('selectMulAdd', c, x, alpha, r, ar);
+  const n = c.size;
+  const data = kernels().run((arena, k) => {
+    const [pc, px, pal, pr, par] = [c, x, alpha, r, ar].map((t) => arena.put(t.data));
+    const out = arena.alloc(n);
+    k.select_mul_add(pc, px, pal, pr, par, out, n);
+    return arena.take(out, n);
+  });
+  return new RingTensor(c.shape, data);
+}
