@@ -11,7 +11,7 @@
 export * as protocol from './protocol/index.js';
 export * as ring from './ring/index.js';
 export * as network from './network/index.js';
-export { LocalConfig, Config, InProcessConfig, type ConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
+export { LocalConfig, RemoteConfig, Config, InProcessConfig, type ConfigOptions, type RemoteConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
 export {
   TfeError,
   ValueError,

@@ -59,9 +59,11 @@ export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
 
 /**
  * Parses and validates a frame. Throws a {@link ProtocolError} naming what is
- * wrong (never echoing content). Tensor data is copied into fresh aligned arrays.
+ * wrong (never echoing content). Tensor data is copied into fresh aligned
+ * arrays, unless `view` is set: then tensors whose data is 8-aligned in `buf`
+ * view it without copying (only for a buffer that nothing else will write).
  */
-export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): Frame {
+export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER, view = false): Frame {
   const fail = (why: string): never => {
     throw new ProtocolError(`malformed frame (${buf.byteLength} bytes): ${why}`);
   };
@@ -100,8 +102,10 @@ export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER)
   const payload: WireTensor[] = [];
   for (const [i, d] of descriptors.entries()) {
     if (data + d.bytes > buf.byteLength) fail(`tensor ${i} data runs past the end of the frame`);
-    const bytes = buf.slice(data, data + d.bytes);
-    payload.push({ shape: d.shape, data: d.dtype === 'u64' ? new BigUint64Array(bytes.buffer, 0, d.bytes / 8) : bytes });
+    const at0 = buf.byteOffset + data;
+    // (Not buf.slice: on a Node Buffer that is a view, not a copy.)
+    const bytes = view && at0 % 8 === 0 ? new Uint8Array(buf.buffer, at0, d.bytes) : new Uint8Array(buf.subarray(data, data + d.bytes));
+    payload.push({ shape: d.shape, data: d.dtype === 'u64' ? new BigUint64Array(bytes.buffer, bytes.byteOffset, d.bytes / 8) : bytes });
     data += pad8(d.bytes);
   }
   if (data !== buf.byteLength) fail(`${buf.byteLength - data} trailing bytes after the last tensor`);
