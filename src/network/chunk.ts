@@ -21,16 +21,25 @@ export function sessionTag(session: string): bigint {
   return createHash('sha256').update(`tfjs-encrypted/session/${session}`).digest().readBigUInt64LE(0);
 }
 
-/** One chunk to put on the wire: its header and a view of the frame (no copy). */
+/** One chunk to put on the wire: its header and views of the frame's bytes (no copy). */
 export interface Chunk {
   readonly header: Uint8Array;
-  readonly data: Uint8Array;
+  readonly parts: readonly Uint8Array[];
+  /** Bytes of frame data in `parts`. */
+  readonly bytes: number;
 }
 
-/** Splits `frame` into chunks of at most `chunkBytes` payload bytes. */
-export function splitFrame(frame: Uint8Array, seq: number, tag: bigint, chunkBytes: number): Chunk[] {
-  const count = Math.max(1, Math.ceil(frame.byteLength / chunkBytes));
+/**
+ * Splits a frame, given as consecutive byte ranges (see `encodeFrameParts`),
+ * into chunks of at most `chunkBytes` bytes of frame data each.
+ */
+export function splitFrame(frame: Uint8Array | readonly Uint8Array[], seq: number, tag: bigint, chunkBytes: number): Chunk[] {
+  const parts = frame instanceof Uint8Array ? [frame] : frame;
+  const total = parts.reduce((acc, p) => acc + p.byteLength, 0);
+  const count = Math.max(1, Math.ceil(total / chunkBytes));
   const chunks: Chunk[] = [];
+  let part = 0;
+  let offset = 0; // within parts[part]
   for (let i = 0; i < count; i++) {
     const header = new Uint8Array(CHUNK_HEADER_BYTES);
     const dv = new DataView(header.buffer);
@@ -39,8 +48,22 @@ export function splitFrame(frame: Uint8Array, seq: number, tag: bigint, chunkByt
     dv.setBigUint64(8, tag, true);
     dv.setUint32(16, i, true);
     dv.setUint32(20, count, true);
-    dv.setBigUint64(24, BigInt(frame.byteLength), true);
-    chunks.push({ header, data: frame.subarray(i * chunkBytes, Math.min(frame.byteLength, (i + 1) * chunkBytes)) });
+    dv.setBigUint64(24, BigInt(total), true);
+    const views: Uint8Array[] = [];
+    let room = Math.min(chunkBytes, total - i * chunkBytes);
+    const bytes = room;
+    while (room > 0) {
+      const p = parts[part];
+      const take = Math.min(room, p.byteLength - offset);
+      if (take > 0) views.push(p.subarray(offset, offset + take));
+      room -= take;
+      offset += take;
+      if (offset === p.byteLength) {
+        part += 1;
+        offset = 0;
+      }
+    }
+    chunks.push({ header, parts: views, bytes });
   }
   return chunks;
 }
@@ -74,7 +97,7 @@ export class Reassembler {
     private readonly limits: ReassemblyLimits,
   ) {}
 
-  push(header: Uint8Array, data: Uint8Array): Reassembled | undefined {
+  push(header: Uint8Array, parts: readonly Uint8Array[]): Reassembled | undefined {
     if (header.byteLength !== CHUNK_HEADER_BYTES) throw new ProtocolError(`chunk header of ${header.byteLength} bytes, expected ${CHUNK_HEADER_BYTES}`);
     const dv = new DataView(header.buffer, header.byteOffset, header.byteLength);
     if (dv.getUint32(0, true) !== MAGIC) throw this.abandon(undefined, 'chunk header has a bad magic number');
@@ -85,8 +108,9 @@ export class Reassembler {
     const total = dv.getBigUint64(24, true);
     if (index > 0 && this.skipping === seq) return undefined;
     this.skipping = undefined;
-    if (data.byteLength > this.limits.maxChunkBytes) {
-      throw this.abandon(seq, `chunk of ${data.byteLength} bytes exceeds the ${this.limits.maxChunkBytes}-byte chunk limit`);
+    const size = parts.reduce((acc, p) => acc + p.byteLength, 0);
+    if (size > this.limits.maxChunkBytes) {
+      throw this.abandon(seq, `chunk of ${size} bytes exceeds the ${this.limits.maxChunkBytes}-byte chunk limit`);
     }
     if (index === 0) {
       const interrupted = this.current;
@@ -100,27 +124,29 @@ export class Reassembler {
       const bytes = Number(total);
       if (count < 1 || count > Math.max(1, bytes)) throw this.abandon(seq, `chunk count ${count} does not fit a ${bytes}-byte frame`);
       if (count === 1) {
-        if (data.byteLength !== bytes) throw this.abandon(seq, `a one-chunk frame of ${bytes} bytes came with ${data.byteLength} bytes`);
-        return { bytes: data, owned: false };
+        if (size !== bytes) throw this.abandon(seq, `a one-chunk frame of ${bytes} bytes came with ${size} bytes`);
+        if (parts.length === 1) return { bytes: parts[0], owned: false };
       }
       // Fresh, 8-aligned memory that the decoded tensors may view without copying.
       this.current = { seq, count, next: 1, buf: new Uint8Array(bytes), filled: 0 };
-      return this.fill(data);
+      return this.fill(parts);
     }
     const c = this.current;
     if (c === undefined || c.seq !== seq || c.next !== index || c.count !== count || BigInt(c.buf.byteLength) !== total) {
       throw this.abandon(seq, `unexpected chunk ${index} of message ${seq}`);
     }
     c.next += 1;
-    return this.fill(data);
+    return this.fill(parts);
   }
 
-  private fill(data: Uint8Array): Reassembled | undefined {
+  private fill(parts: readonly Uint8Array[]): Reassembled | undefined {
     const c = this.current;
     if (c === undefined) return undefined;
-    if (c.filled + data.byteLength > c.buf.byteLength) throw this.abandon(c.seq, `chunks exceed the declared ${c.buf.byteLength} bytes`);
-    c.buf.set(data, c.filled);
-    c.filled += data.byteLength;
+    for (const data of parts) {
+      if (c.filled + data.byteLength > c.buf.byteLength) throw this.abandon(c.seq, `chunks exceed the declared ${c.buf.byteLength} bytes`);
+      c.buf.set(data, c.filled);
+      c.filled += data.byteLength;
+    }
     if (c.next < c.count) return undefined;
     this.current = undefined;
     if (c.filled !== c.buf.byteLength) throw new ProtocolError(`message ${c.seq} ended after ${c.filled} of ${c.buf.byteLength} bytes`);

@@ -30,18 +30,23 @@ export interface Frame {
   readonly payload: Payload;
 }
 
-/** Serialises a message into one buffer. */
-export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
+/**
+ * A frame as a list of byte ranges: the header, then each tensor's data as a
+ * view of the tensor itself (no copy) followed by its zero padding. Their
+ * concatenation is {@link encodeFrame}'s buffer; a socket can send the parts
+ * as they are. The tensors must not change until the parts are sent.
+ */
+export function encodeFrameParts(key: MessageKey, payload: Payload): Uint8Array[] {
   const head = headerLength(payload);
-  const out = new Uint8Array(frameByteLength(payload));
-  const dv = new DataView(out.buffer);
+  const header = new Uint8Array(head);
+  const dv = new DataView(header.buffer);
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, head, true);
   dv.setBigUint64(8, BigInt(key.op), true);
   dv.setUint32(16, key.step, true);
   dv.setUint32(20, payload.length, true);
+  const parts: Uint8Array[] = [header];
   let at = FIXED;
-  let data = head;
   for (const t of payload) {
     dv.setUint8(at, DTYPE_CODE[dtypeOf(t)]);
     dv.setUint8(at + 1, t.shape.length);
@@ -51,8 +56,20 @@ export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
       dv.setUint32(at, d, true);
       at += 4;
     }
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), data);
-    data += pad8(t.data.byteLength);
+    if (t.data.byteLength > 0) parts.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    const pad = pad8(t.data.byteLength) - t.data.byteLength;
+    if (pad > 0) parts.push(new Uint8Array(pad));
+  }
+  return parts;
+}
+
+/** Serialises a message into one buffer. */
+export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
+  const out = new Uint8Array(frameByteLength(payload));
+  let at = 0;
+  for (const part of encodeFrameParts(key, payload)) {
+    out.set(part, at);
+    at += part.byteLength;
   }
   return out;
 }

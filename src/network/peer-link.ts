@@ -7,9 +7,9 @@
  * rogue or broken peer cannot crash or corrupt this player.
  */
 import { PeerLostError, ProtocolError } from '../errors.js';
-import { splitFrame, Reassembler, type ReassemblyLimits } from './chunk.js';
+import { CHUNK_HEADER_BYTES, splitFrame, Reassembler, type ReassemblyLimits } from './chunk.js';
 import { abortError, Control } from './control.js';
-import { decodeFrame, encodeFrame } from './frame.js';
+import { decodeFrame, encodeFrameParts } from './frame.js';
 import { describeIssue, EVENTS } from './handshake.js';
 import { describeKey, type MessageKey, type Payload } from './message.js';
 import type { Mailbox } from './transport.js';
@@ -23,6 +23,8 @@ export interface Wire {
 
 /** Chunks at most this big travel as one buffer (header and data copied together): fewer socket messages. */
 const SMALL_CHUNK = 64 * 1024;
+/** Most buffers in one chunk event (a header and views of the tensors it spans). */
+const MAX_PARTS = 64;
 /** Rejections logged per link before the log goes quiet. */
 const MAX_LOGGED = 20;
 
@@ -71,12 +73,12 @@ export class PeerLink {
   /** Queues a frame for the peer (sent at once when the link is open). */
   sendFrame(key: MessageKey, payload: Payload): void {
     if (this.state === 'closed' || this.state === 'lost') return; // nobody will read it
-    const frame = encodeFrame(key, payload);
-    for (const c of splitFrame(frame, this.seq++, this.ctx.tag, this.ctx.chunkBytes)) {
-      if (c.data.byteLength <= SMALL_CHUNK) {
-        this.emit([EVENTS.chunk, Buffer.concat([c.header, c.data])]);
+    for (const c of splitFrame(encodeFrameParts(key, payload), this.seq++, this.ctx.tag, this.ctx.chunkBytes)) {
+      if (c.bytes <= SMALL_CHUNK) {
+        this.emit([EVENTS.chunk, Buffer.concat([c.header, ...c.parts])]);
       } else {
-        this.emit([EVENTS.chunk, Buffer.from(c.header.buffer), Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)]);
+        // Views of the tensors themselves: large data is never copied on the way out.
+        this.emit([EVENTS.chunk, Buffer.from(c.header.buffer), ...c.parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]);
       }
     }
   }
@@ -162,14 +164,15 @@ export class PeerLink {
 
   // ------------------------------------------------------------ incoming
 
-  /** A chunk event: one buffer (header + data) or two (header, data). */
+  /** A chunk event: one buffer (header + data), or the header and the data in several buffers. */
   onChunk(args: unknown[]): void {
     try {
-      const [head, data] = args.map(asBytes);
-      if (head === undefined || args.length > 2 || (args.length === 2 && data === undefined)) {
-        throw new ProtocolError('a chunk must be one or two binary buffers');
+      const buffers = args.map(asBytes);
+      if (buffers.length === 0 || buffers.length > MAX_PARTS || buffers.some((b) => b === undefined)) {
+        throw new ProtocolError(`a chunk must be 1 to ${MAX_PARTS} binary buffers`);
       }
-      const whole = data === undefined ? this.reassembler.push(head.subarray(0, 32), head.subarray(32)) : this.reassembler.push(head, data);
+      const [head, ...rest] = buffers as Uint8Array[];
+      const whole = rest.length === 0 ? this.reassembler.push(head.subarray(0, CHUNK_HEADER_BYTES), [head.subarray(CHUNK_HEADER_BYTES)]) : this.reassembler.push(head, rest);
       if (whole === undefined) return;
       const frame = decodeFrame(whole.bytes, this.ctx.limits.maxFrameBytes, whole.owned);
       const current = this.ctx.currentOp();

@@ -273,7 +273,7 @@ export class SocketTransport implements Transport {
       const p = Proof.safeParse(m);
       if (!p.success) return refuse(`invalid proof message: ${describeIssue(p.error)}`);
       if (!verify(this.options.secret, 'dialer', t, p.data.proof)) return refuse(`'${hello.name}' could not prove the shared secret (a different secret?)`);
-      if (link.state !== 'connecting') return refuse(`a second connection claims to be '${hello.name}', which is already connected`);
+      if (link.state !== 'connecting') return refuse(`a second connection claims to be '${hello.name}', which is already ${link.state === 'open' ? 'connected' : link.state}`);
       this.attach(link, socket);
       socket.on('disconnect', (reason) => link.disconnected(reason, this.closing !== undefined));
       socket.emit(EVENTS.welcome);
