@@ -37,7 +37,7 @@ export async function runScript(script: string, label: string): Promise<number> 
   } else {
     console.error(`tfe ${label}: failed: ${describeError(failure)}`);
     if (process.env.TFE_DEBUG === '1' && failure instanceof Error && failure.stack !== undefined) console.error(failure.stack);
-    await destroyOpenConfigs();
+    await destroyOpenConfigs(failure instanceof Error ? failure : new Error(describeError(failure)));
   }
   return failure === undefined ? 0 : 1;
 }

@@ -8,7 +8,7 @@
  */
 import { PeerLostError, ProtocolError } from '../errors.js';
 import { CHUNK_HEADER_BYTES, splitFrame, Reassembler, type ReassemblyLimits } from './chunk.js';
-import { abortError, Control } from './control.js';
+import { abortError, Control, failError } from './control.js';
 import { decodeFrame, encodeFrameParts } from './frame.js';
 import { describeIssue, EVENTS } from './handshake.js';
 import { describeKey, type MessageKey, type Payload } from './message.js';
@@ -154,11 +154,22 @@ export class PeerLink {
     wire.disconnect();
   }
 
-  /** Hard end, without bye: the peer sees a loss. */
-  destroy(): void {
+  /**
+   * Hard end, without bye: the peer sees a loss. With `failure`, the peer is
+   * first told why (briefly waiting for its acknowledgement), so that its
+   * errors name the cause rather than this player.
+   */
+  async destroy(failure?: Control): Promise<void> {
     this.queue = [];
+    const wire = this.wire;
+    if (failure !== undefined && this.state === 'open' && wire !== undefined && !this.peerDone) {
+      await new Promise<void>((resolve) => {
+        wire.timeout(Math.min(this.ctx.timeoutMs, 2000)).emit(EVENTS.control, failure, () => resolve());
+        this.settled.push(resolve);
+      });
+    }
     if (this.state === 'open' || this.state === 'connecting') this.state = 'closed';
-    this.wire?.disconnect();
+    wire?.disconnect();
     this.settle();
   }
 
@@ -197,6 +208,11 @@ export class PeerLink {
     switch (m.type) {
       case 'abort':
         this.ctx.mailbox.failOp(this.peer, m.op, abortError(this.peer, m));
+        return;
+      case 'fail':
+        this.peerDone = true; // the disconnect that follows is expected
+        this.ctx.mailbox.fail(this.peer, failError(this.peer, m));
+        if (typeof ack === 'function') (ack as () => void)();
         return;
       case 'bye':
         this.peerDone = true;

@@ -125,10 +125,14 @@ export class RemoteConfig extends Config {
     return this.socket.close();
   }
 
-  /** Closes at once without bye: peers see this player as lost (used when the program failed). */
-  destroy(): Promise<void> {
+  /**
+   * Closes at once without bye: peers see this player as lost (used when the
+   * program failed). Given the `failure`, peers are told it first, so their
+   * errors name the cause; its message must hold nothing secret.
+   */
+  destroy(failure?: Error): Promise<void> {
     open.delete(this);
-    return this.socket.destroy();
+    return this.socket.destroy(failure);
   }
 }
 
@@ -137,9 +141,9 @@ export async function closeOpenConfigs(): Promise<void> {
   await Promise.all([...open].map((c) => c.close()));
 }
 
-/** Destroys every RemoteConfig still open in this process (after a failure). */
-export async function destroyOpenConfigs(): Promise<void> {
-  await Promise.all([...open].map((c) => c.destroy()));
+/** Destroys every RemoteConfig still open in this process, telling peers about `failure`. */
+export async function destroyOpenConfigs(failure?: Error): Promise<void> {
+  await Promise.all([...open].map((c) => c.destroy(failure)));
 }
 
 const MIN_SECRET_BYTES = 16;

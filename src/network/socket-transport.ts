@@ -20,7 +20,7 @@ import { io as dial, type Socket as ClientSocket } from 'socket.io-client';
 import { NodeWebSocket } from 'engine.io-client';
 import { ConfigError, PeerLostError, ProtocolError, UnknownPlayerError } from '../errors.js';
 import { DEFAULT_CHUNK_BYTES, CHUNK_HEADER_BYTES, sessionTag } from './chunk.js';
-import { abortMessage } from './control.js';
+import { abortMessage, failMessage } from './control.js';
 import { Challenge, describeIssue, EVENTS, freshNonce, Hello, PROTOCOL_VERSION, Proof, prove, Refusal, verify, type Transcript } from './handshake.js';
 import type { HostEntry } from './hostmap.js';
 import { TrafficCounters } from './counters.js';
@@ -84,6 +84,8 @@ export class SocketTransport implements Transport {
   private readonly connectTimer: ReturnType<typeof setTimeout>;
   private readonly listening: Promise<number>;
   private closing: Promise<void> | undefined;
+  /** Destroyed or shut down: new connections are refused without a log line. */
+  private finished = false;
 
   constructor(private readonly options: SocketTransportOptions) {
     const { self, players, timeoutMs } = options;
@@ -122,6 +124,7 @@ export class SocketTransport implements Transport {
       pingTimeout: 20_000,
     });
     this.server.use((socket, next) => {
+      if (this.finished) return next(Object.assign(new Error(`'${self}' has finished`), { data: { refused: true } }));
       const reason = this.checkHello(socket.handshake.auth);
       if (reason === undefined) return next();
       options.log(`refused a connection from ${socket.handshake.address}: ${reason}`);
@@ -216,14 +219,23 @@ export class SocketTransport implements Transport {
     return this.closing;
   }
 
-  /** Hard close without bye (this player failed): peers see it as lost at once. */
-  destroy(): Promise<void> {
-    for (const l of this.links.values()) l.destroy();
-    this.closing ??= this.shutdown(new PeerLostError('*', 'the transport was destroyed'));
+  /**
+   * Hard close without bye (this player failed): peers see it as lost at once.
+   * Given the `failure`, connected peers are told it first, so that their
+   * errors name the cause (its message travels: it must hold nothing secret).
+   */
+  destroy(failure?: Error): Promise<void> {
+    const message = failure === undefined ? undefined : failMessage(failure);
+    this.finished = true;
+    this.closing ??= (async () => {
+      await Promise.all([...this.links.values()].map((l) => l.destroy(message)));
+      await this.shutdown(new PeerLostError('*', 'the transport was destroyed'));
+    })();
     return this.closing;
   }
 
   private async shutdown(error: Error): Promise<void> {
+    this.finished = true;
     clearTimeout(this.connectTimer);
     for (const c of this.clients) c.disconnect();
     this.mailbox.close(error);
