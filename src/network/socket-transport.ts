@@ -174,7 +174,7 @@ export class SocketTransport implements Transport {
 
   receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
     if (to !== this.options.self) return Promise.reject(new ProtocolError(`'${to}' does not run in this process ('${this.options.self}' does)`));
-    if (from !== to) this.link(from, 'receive');
+    if (from !== to && !this.links.has(from)) return Promise.reject(new UnknownPlayerError('receive', from, this.options.players.map((p) => p.name)));
     return this.mailbox.take(to, from, key, expect);
   }
 
