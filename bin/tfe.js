@@ -1,4 +1,21 @@
 #!/usr/bin/env node
-// Placeholder for the `tfe` command (players in separate processes).
-console.error('tfe: the command-line interface is not available yet in this version.');
-process.exit(1);
+// The `tfe` command. An installed package runs the built CLI (dist/) and loads
+// TypeScript programs with tsx; a source checkout runs the TypeScript CLI with
+// tsx and the 'development' condition, so that 'tfjs-encrypted' means src/.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dist = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(fileURLToPath(dist))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import(dist.href);
+  const { exitWhenIdle } = await import(new URL('../dist/cli/script.js', import.meta.url).href);
+  exitWhenIdle(await main(process.argv.slice(2)), process.env.TFE_PLAYER || 'tfe');
+} else {
+  const src = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=development', src, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
+}

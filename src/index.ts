@@ -14,7 +14,7 @@ export * as network from './network/index.js';
 export * as layers from './layers/index.js';
 export * as models from './models/index.js';
 export { sequential, Sequential } from './models/index.js';
-export { LocalConfig, Config, InProcessConfig, type ConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
+export { LocalConfig, RemoteConfig, Config, InProcessConfig, type ConfigOptions, type RemoteConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
 export {
   TfeError,
   ValueError,

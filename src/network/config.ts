@@ -90,14 +90,3 @@ export class InProcessConfig extends Config {
     return this.memory;
   }
 }
-
-/**
- * A configuration whose players all run in this process (tests, notebooks,
- * single-machine experiments), as tf-encrypted's `LocalConfig`.
- *
- * @example
- * const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'inputter', 'result-receiver']);
- */
-export function LocalConfig(names: readonly string[], options: ConfigOptions = {}): InProcessConfig {
-  return new InProcessConfig(names, options);
-}

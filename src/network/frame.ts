@@ -30,18 +30,23 @@ export interface Frame {
   readonly payload: Payload;
 }
 
-/** Serialises a message into one buffer. */
-export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
+/**
+ * A frame as a list of byte ranges: the header, then each tensor's data as a
+ * view of the tensor itself (no copy) followed by its zero padding. Their
+ * concatenation is {@link encodeFrame}'s buffer; a socket can send the parts
+ * as they are. The tensors must not change until the parts are sent.
+ */
+export function encodeFrameParts(key: MessageKey, payload: Payload): Uint8Array[] {
   const head = headerLength(payload);
-  const out = new Uint8Array(frameByteLength(payload));
-  const dv = new DataView(out.buffer);
+  const header = new Uint8Array(head);
+  const dv = new DataView(header.buffer);
   dv.setUint32(0, MAGIC, true);
   dv.setUint32(4, head, true);
   dv.setBigUint64(8, BigInt(key.op), true);
   dv.setUint32(16, key.step, true);
   dv.setUint32(20, payload.length, true);
+  const parts: Uint8Array[] = [header];
   let at = FIXED;
-  let data = head;
   for (const t of payload) {
     dv.setUint8(at, DTYPE_CODE[dtypeOf(t)]);
     dv.setUint8(at + 1, t.shape.length);
@@ -51,17 +56,31 @@ export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
       dv.setUint32(at, d, true);
       at += 4;
     }
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), data);
-    data += pad8(t.data.byteLength);
+    if (t.data.byteLength > 0) parts.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    const pad = pad8(t.data.byteLength) - t.data.byteLength;
+    if (pad > 0) parts.push(new Uint8Array(pad));
+  }
+  return parts;
+}
+
+/** Serialises a message into one buffer. */
+export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
+  const out = new Uint8Array(frameByteLength(payload));
+  let at = 0;
+  for (const part of encodeFrameParts(key, payload)) {
+    out.set(part, at);
+    at += part.byteLength;
   }
   return out;
 }
 
 /**
  * Parses and validates a frame. Throws a {@link ProtocolError} naming what is
- * wrong (never echoing content). Tensor data is copied into fresh aligned arrays.
+ * wrong (never echoing content). Tensor data is copied into fresh aligned
+ * arrays, unless `view` is set: then tensors whose data is 8-aligned in `buf`
+ * view it without copying (only for a buffer that nothing else will write).
  */
-export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): Frame {
+export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER, view = false): Frame {
   const fail = (why: string): never => {
     throw new ProtocolError(`malformed frame (${buf.byteLength} bytes): ${why}`);
   };
@@ -100,8 +119,10 @@ export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER)
   const payload: WireTensor[] = [];
   for (const [i, d] of descriptors.entries()) {
     if (data + d.bytes > buf.byteLength) fail(`tensor ${i} data runs past the end of the frame`);
-    const bytes = buf.slice(data, data + d.bytes);
-    payload.push({ shape: d.shape, data: d.dtype === 'u64' ? new BigUint64Array(bytes.buffer, 0, d.bytes / 8) : bytes });
+    const at0 = buf.byteOffset + data;
+    // (Not buf.slice: on a Node Buffer that is a view, not a copy.)
+    const bytes = view && at0 % 8 === 0 ? new Uint8Array(buf.buffer, at0, d.bytes) : new Uint8Array(buf.subarray(data, data + d.bytes));
+    payload.push({ shape: d.shape, data: d.dtype === 'u64' ? new BigUint64Array(bytes.buffer, bytes.byteOffset, d.bytes / 8) : bytes });
     data += pad8(d.bytes);
   }
   if (data !== buf.byteLength) fail(`${buf.byteLength - data} trailing bytes after the last tensor`);

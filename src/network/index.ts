@@ -7,4 +7,9 @@ export { TrafficCounters, trafficSince, type TrafficSnapshot } from './counters.
 export { encodeFrame, decodeFrame, frameByteLength, type Frame } from './frame.js';
 export { type Transport, Mailbox, checkPayload } from './transport.js';
 export { InMemoryTransport } from './memory.js';
-export { Config, InProcessConfig, LocalConfig, checkPlayerNames, DEFAULT_TIMEOUT_MS, type ConfigOptions } from './config.js';
+export { Config, InProcessConfig, checkPlayerNames, DEFAULT_TIMEOUT_MS, type ConfigOptions } from './config.js';
+export { LocalConfig } from './local-config.js';
+export { RemoteConfig, closeOpenConfigs, destroyOpenConfigs, type RemoteConfigOptions } from './remote-config.js';
+export { parseHostmap, type Hostmap, type HostEntry, type TlsFiles } from './hostmap.js';
+export { SocketTransport, type SocketTransportOptions, type TlsMaterial } from './socket-transport.js';
+export { PROTOCOL_VERSION } from './handshake.js';

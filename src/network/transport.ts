@@ -53,6 +53,9 @@ export function checkPayload(payload: Payload, expect: readonly WireSpec[], from
   });
 }
 
+/** The error for a receive by `to` of message `key` from a lost peer. */
+export type LostError = (to: string, key: MessageKey) => Error;
+
 interface Waiter {
   resolve(p: Payload): void;
   reject(e: Error): void;
@@ -67,7 +70,7 @@ interface Waiter {
 export class Mailbox {
   private readonly arrived = new Map<string, Payload>();
   private readonly waiting = new Map<string, Waiter>();
-  private readonly lost = new Map<string, Error>();
+  private readonly lost = new Map<string, LostError>();
   /** Operations a peer reported failed: `${from}\u0000${op}` -> error (recent ones only). */
   private readonly failedOps = new Map<string, Error>();
   private closed: Error | undefined;
@@ -111,7 +114,7 @@ export class Mailbox {
         return Promise.reject(e as Error);
       }
     }
-    const gone = this.closed ?? this.lost.get(from) ?? this.lost.get(to) ?? this.failedOps.get(`${from}\u0000${key.op}`);
+    const gone = this.closed ?? (this.lost.get(from) ?? this.lost.get(to))?.(to, key) ?? this.failedOps.get(`${from}\u0000${key.op}`);
     if (gone !== undefined) return Promise.reject(gone);
     if (this.waiting.has(slot)) {
       return Promise.reject(new ProtocolError(`'${to}' is already waiting for ${describeKey(key)} from '${from}'`));
@@ -140,17 +143,27 @@ export class Mailbox {
     }
   }
 
-  /** Fails every pending and future receive from or by `peer`. */
-  fail(peer: string, error: Error): void {
-    this.lost.set(peer, error);
+  /**
+   * Fails every pending and future receive from or by `peer`. `error` may be a
+   * function of the receiver and the message key, so that each error names
+   * the operation it interrupted.
+   */
+  fail(peer: string, error: Error | LostError): void {
+    const make = typeof error === 'function' ? error : (): Error => error;
+    this.lost.set(peer, make);
     for (const [slot, w] of this.waiting) {
-      const [from, to] = slot.split('\u0000');
+      const [from, to, op, step] = slot.split('\u0000');
       if (from === peer || to === peer) {
         this.waiting.delete(slot);
         clearTimeout(w.timer);
-        w.reject(error);
+        w.reject(make(to, { op: Number(op), step: Number(step) }));
       }
     }
+  }
+
+  /** Whether `peer` was failed (lost or closed). */
+  isLost(peer: string): boolean {
+    return this.lost.has(peer);
   }
 
   /** Fails everything pending; later receives fail at once. */

@@ -98,7 +98,7 @@ export const PLAYERS = ['server0', 'server1', 'crypto-producer', 'inputter', 're
 
 /** A one-process Pond with the usual five players. */
 export function makePond(options: tfe.protocol.PondOptions = {}, timeoutMs?: number): { config: tfe.InProcessConfig; prot: Pond } {
-  const config = tfe.LocalConfig(PLAYERS, timeoutMs === undefined ? {} : { timeoutMs });
+  const config = new tfe.InProcessConfig(PLAYERS, timeoutMs === undefined ? {} : { timeoutMs });
   const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, options);
   return { config, prot };
 }

@@ -1,0 +1,134 @@
+/**
+ * `tfe run script.ts`: every player of the script's `LocalConfig` in its own
+ * process on loopback. The launcher learns the player names by running the
+ * script once in discovery mode, takes a free port per player, writes a
+ * hostmap (readable by this user only) and a fresh secret (passed in the
+ * environment), starts `tfe player` for each name with its output prefixed by
+ * the name, and exits non-zero if any player fails.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { ConfigError } from '../errors.js';
+import { checkPlayerNames } from '../network/index.js';
+
+export interface RunArgs {
+  readonly script: string;
+  readonly scriptArgs: readonly string[];
+  /** After the first player fails, how long the others get to fail by themselves before they are ended (ms). */
+  readonly killAfterMs: number;
+}
+
+/** How to start this CLI again in a child process (same Node flags, same entry file). */
+function cliCommand(args: readonly string[]): [string, string[]] {
+  return [process.execPath, [...process.execArgv, process.argv[1], ...args]];
+}
+
+/** Collects a child's output line by line with a prefix, so players' lines never interleave mid-line. */
+function prefixLines(child: ChildProcess, label: string): Promise<void> {
+  const pipe = (from: NodeJS.ReadableStream | null, to: NodeJS.WriteStream): Promise<void> =>
+    new Promise((resolve) => {
+      if (from === null) return resolve();
+      const rl = createInterface({ input: from, crlfDelay: Infinity });
+      rl.on('line', (line) => to.write(`[${label}] ${line}\n`));
+      rl.on('close', () => resolve());
+    });
+  return Promise.all([pipe(child.stdout, process.stdout), pipe(child.stderr, process.stderr)]).then(() => undefined);
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/** Runs the script in discovery mode and returns its LocalConfig's player names. */
+async function discoverPlayers(script: string, dir: string): Promise<string[]> {
+  const out = path.join(dir, 'players.json');
+  const [cmd, args] = cliCommand(['discover', script, out]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TFE_HOSTMAP: '', TFE_PLAYER: '' } });
+  const output = prefixLines(child, 'discover');
+  const { code } = await exited(child);
+  await output;
+  let names: unknown;
+  try {
+    names = (JSON.parse(readFileSync(out, 'utf8')) as { players?: unknown }).players;
+  } catch {
+    throw new ConfigError(`could not learn the players of ${script}: it must create a tfe.LocalConfig before anything else fails (discovery exited with ${code})`);
+  }
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new ConfigError(`discovery of ${script} returned no list of names`);
+  checkPlayerNames(names as string[], 'tfe run');
+  return names as string[];
+}
+
+/** `n` distinct free TCP ports on loopback (all probes held open together so they differ). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const s = createServer();
+      servers.push(s);
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return servers.map((s) => {
+      const a = s.address();
+      if (a === null || typeof a === 'string') throw new ConfigError('could not find a free port on 127.0.0.1');
+      return a.port;
+    });
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-run-'));
+  const children = new Map<string, ChildProcess>();
+  const forward = (signal: NodeJS.Signals): void => {
+    for (const c of children.values()) c.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    const names = await discoverPlayers(args.script, dir);
+    const ports = await freePorts(names.length);
+    const hostmapFile = path.join(dir, 'hostmap.json');
+    const hostmap = { players: names.map((name, i) => ({ name, host: '127.0.0.1', port: ports[i] })), session: `run-${randomBytes(8).toString('hex')}` };
+    writeFileSync(hostmapFile, JSON.stringify(hostmap, null, 2), { mode: 0o600 });
+    // A fresh secret for this run, in the children's environment only.
+    const env = { ...process.env, TFE_SECRET: randomBytes(32).toString('hex'), TFE_SECRET_FILE: '' };
+    console.error(`tfe run: ${names.length} players on 127.0.0.1 (${names.map((n, i) => `${n}:${ports[i]}`).join(', ')})`);
+
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const results = await Promise.all(
+      names.map(async (name) => {
+        const [cmd, cliArgs] = cliCommand(['player', '--config', hostmapFile, '--name', name, args.script, ...args.scriptArgs]);
+        const child = spawn(cmd, cliArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+        children.set(name, child);
+        const output = prefixLines(child, name);
+        const r = await exited(child);
+        await output;
+        children.delete(name);
+        if (r.code !== 0 && killTimer === undefined) {
+          // Peers of a failed player fail within their timeout; this is only a backstop.
+          killTimer = setTimeout(() => forward('SIGTERM'), args.killAfterMs);
+          killTimer.unref();
+        }
+        return { name, ...r };
+      }),
+    );
+    clearTimeout(killTimer);
+    const failed = results.filter((r) => r.code !== 0);
+    for (const r of failed) console.error(`tfe run: ${r.name} ${r.signal !== null ? `was ended by ${r.signal}` : `exited with code ${r.code}`}`);
+    if (failed.length === 0) console.error(`tfe run: all ${names.length} players finished`);
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * `RemoteConfig`: this process runs one player of a hostmap, and reaches the
+ * others over socket.io (tf-encrypted's `RemoteConfig`). The shared secret
+ * comes from the environment or a file, never from the command line or the
+ * hostmap itself.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { Config, type ConfigOptions } from './config.js';
+import { sessionId } from './handshake.js';
+import { parseHostmap, type Hostmap } from './hostmap.js';
+import { SocketTransport, type TlsMaterial } from './socket-transport.js';
+
+/** Options of {@link RemoteConfig}. Anything not given comes from the environment or the hostmap. */
+export interface RemoteConfigOptions extends ConfigOptions {
+  /** The player this process runs; default: the TFE_PLAYER environment variable (`tfe player --name`). */
+  name?: string;
+  /**
+   * The shared secret (at least 16 bytes); default: TFE_SECRET, else the file
+   * named by TFE_SECRET_FILE, else the hostmap's `secretFile`.
+   */
+  secret?: string | Uint8Array;
+  /** Session id shared by the players of one run; default: TFE_SESSION, else the hostmap's `session`, else 'default'. */
+  session?: string;
+  /** How long peers have to connect (ms); default max(timeoutMs, 30000). */
+  connectTimeoutMs?: number;
+  /** Where refusals, rejected messages and lost peers are reported; default: standard error. */
+  log?: (message: string) => void;
+  /** Largest frame accepted from a peer (bytes); default 1 GiB. */
+  maxFrameBytes?: number;
+  /** Frame bytes per socket message (default 4 MiB). */
+  chunkBytes?: number;
+}
+
+/** Configurations open in this process, so that the `tfe` command can close them when a program ends. */
+const open = new Set<RemoteConfig>();
+
+/** One player of a hostmap in this process; the other players run elsewhere. */
+export class RemoteConfig extends Config {
+  /** The player this process runs. */
+  readonly name: string;
+  readonly hostmap: Hostmap;
+  private readonly socket: SocketTransport;
+
+  /**
+   * Starts listening and connecting at once; sends queue until peers are
+   * connected. `baseDir` resolves relative file names of the hostmap.
+   */
+  constructor(hostmap: Hostmap, options: RemoteConfigOptions = {}, baseDir = process.cwd()) {
+    const env = process.env;
+    const name = options.name ?? env.TFE_PLAYER;
+    const names = hostmap.players.map((p) => p.name);
+    if (name === undefined || name === '') {
+      throw new ConfigError('RemoteConfig: which player is this process? Pass { name } or set TFE_PLAYER (tfe player --name NAME)');
+    }
+    if (!names.includes(name)) {
+      throw new ConfigError(`RemoteConfig: player '${name}' is not in the hostmap, which lists ${names.map((n) => `'${n}'`).join(', ')}`);
+    }
+    super(
+      hostmap.players.map((p, index) => ({ name: p.name, index, host: p.host, port: p.port })),
+      { timeoutMs: options.timeoutMs ?? hostmap.timeoutMs },
+    );
+    const session = options.session ?? env.TFE_SESSION ?? hostmap.session ?? 'default';
+    if (!sessionId.safeParse(session).success) throw new ConfigError(`RemoteConfig: session id must be 1-128 characters of letters, digits, _ . : -`);
+    this.name = name;
+    this.hostmap = hostmap;
+    this.socket = new SocketTransport({
+      self: name,
+      players: hostmap.players,
+      secret: resolveSecret(options.secret, hostmap, baseDir),
+      session,
+      timeoutMs: this.timeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+      tls: hostmap.tls === undefined ? undefined : readTls(hostmap.tls, baseDir),
+      log: options.log ?? ((m: string) => process.stderr.write(`tfe ${name}: ${m}\n`)),
+      maxFrameBytes: options.maxFrameBytes,
+      chunkBytes: options.chunkBytes,
+      currentOp: () => this.opIds.current,
+    });
+    open.add(this);
+  }
+
+  /**
+   * Reads and validates a hostmap file (structured or tf-encrypted's flat
+   * form) and starts this process's player.
+   *
+   * @example
+   * const config = tfe.RemoteConfig.load('hostmap.json');              // player from TFE_PLAYER
+   * const config = tfe.RemoteConfig.load('hostmap.json', { name: 'server0' });
+   */
+  static load(file: string, options: RemoteConfigOptions = {}): RemoteConfig {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read hostmap ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`hostmap ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    return new RemoteConfig(parseHostmap(value, file), options, path.dirname(path.resolve(file)));
+  }
+
+  /** As {@link RemoteConfig.load}, from an object already in memory. */
+  static fromObject(hostmap: unknown, options: RemoteConfigOptions = {}): RemoteConfig {
+    return new RemoteConfig(parseHostmap(hostmap), options);
+  }
+
+  get transport(): SocketTransport {
+    return this.socket;
+  }
+
+  /** Resolves when every peer is connected (programs need not wait: sends queue). */
+  ready(): Promise<void> {
+    return this.socket.ready();
+  }
+
+  /** Delivers everything sent, says bye to every peer and closes. */
+  override close(): Promise<void> {
+    open.delete(this);
+    return this.socket.close();
+  }
+
+  /**
+   * Closes at once without bye: peers see this player as lost (used when the
+   * program failed). Given the `failure`, peers are told it first, so their
+   * errors name the cause; its message must hold nothing secret.
+   */
+  destroy(failure?: Error): Promise<void> {
+    open.delete(this);
+    return this.socket.destroy(failure);
+  }
+}
+
+/** Closes (orderly) every RemoteConfig still open in this process. */
+export async function closeOpenConfigs(): Promise<void> {
+  await Promise.all([...open].map((c) => c.close()));
+}
+
+/** Destroys every RemoteConfig still open in this process, telling peers about `failure`. */
+export async function destroyOpenConfigs(failure?: Error): Promise<void> {
+  await Promise.all([...open].map((c) => c.destroy(failure)));
+}
+
+const MIN_SECRET_BYTES = 16;
+
+function resolveSecret(given: string | Uint8Array | undefined, hostmap: Hostmap, baseDir: string): Uint8Array {
+  const env = process.env;
+  let secret: Uint8Array;
+  let source: string;
+  if (given !== undefined) {
+    secret = typeof given === 'string' ? Buffer.from(given, 'utf8') : given;
+    source = 'the secret option';
+  } else if (env.TFE_SECRET !== undefined && env.TFE_SECRET !== '') {
+    secret = Buffer.from(env.TFE_SECRET, 'utf8');
+    source = 'TFE_SECRET';
+  } else {
+    const file = env.TFE_SECRET_FILE ?? (hostmap.secretFile === undefined ? undefined : path.resolve(baseDir, hostmap.secretFile));
+    if (file === undefined) {
+      throw new ConfigError('RemoteConfig: no shared secret. Set TFE_SECRET or TFE_SECRET_FILE (or secretFile in the hostmap); never pass it on the command line');
+    }
+    try {
+      // A trailing newline, as editors and `echo` leave, is not part of the secret.
+      secret = Buffer.from(readFileSync(file, 'utf8').replace(/\r?\n$/, ''), 'utf8');
+    } catch (e) {
+      throw new ConfigError(`RemoteConfig: cannot read the secret file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    source = `the secret file ${file}`;
+  }
+  if (secret.byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError(`RemoteConfig: the shared secret from ${source} must be at least ${MIN_SECRET_BYTES} bytes long`);
+  }
+  return secret;
+}
+
+function readTls(tls: NonNullable<Hostmap['tls']>, baseDir: string): TlsMaterial {
+  const read = (field: 'cert' | 'key' | 'ca'): Buffer => {
+    const file = path.resolve(baseDir, tls[field]);
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new ConfigError(`hostmap tls.${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  return { cert: read('cert'), key: read('key'), ca: read('ca') };
+}
