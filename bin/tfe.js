@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tfe` command. An installed package runs the built CLI (dist/) and loads
 // TypeScript programs with tsx; a source checkout runs the TypeScript CLI with
-// tsx and the 'development' condition, so that 'tfjs-encrypted' means src/.
+// tsx and the 'tfe-source' export condition, so that 'tfjs-encrypted' means src/.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ if (existsSync(fileURLToPath(dist))) {
   exitWhenIdle(await main(process.argv.slice(2)), process.env.TFE_PLAYER || 'tfe');
 } else {
   const src = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=development', src, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=tfe-source', src, ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
 }

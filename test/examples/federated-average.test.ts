@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 test('the federated-average demo prints the private and plaintext averages, which agree', async (t) => {
-  const { stdout } = await run(process.execPath, ['--import=tsx', '--conditions=development', 'examples/federated-average/main.ts'], { timeout: 120_000 });
+  const { stdout } = await run(process.execPath, ['--import=tsx', '--conditions=tfe-source', 'examples/federated-average/main.ts'], { timeout: 120_000 });
   const rows = stdout.split('\n').filter((l) => /^\s+\d+\s+-?\d+\.\d+\s+-?\d+\.\d+\s*$/.test(l));
   t.is(rows.length, 10);
   for (const r of rows) {

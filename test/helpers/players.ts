@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loopbackHostmap, TEST_SECRET } from './net.js';
 
-export const NODE_ARGS = ['--import=tsx', '--conditions=development'];
+export const NODE_ARGS = ['--import=tsx', '--conditions=tfe-source'];
 export const CLI = path.resolve('src/cli/main.ts');
 
 export interface PlayerRun {

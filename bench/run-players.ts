@@ -1,0 +1,37 @@
+/**
+ * Runs a benchmark program (bench/programs/) in one process or as one process
+ * per player (`tfe run`), and merges the `BENCH {json}` lines its processes
+ * print: bytes summed over processes, rounds the largest, the time from the
+ * result receiver's process.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export interface RunResult {
+  readonly ms: number;
+  readonly bytes: number;
+  readonly rounds: number;
+}
+
+interface BenchLine {
+  players: string[];
+  bytesPerRun: number;
+  rounds: number;
+  ms?: number;
+}
+
+export async function runProgram(program: string, mode: 'one process' | 'processes', env: Record<string, string>): Promise<RunResult> {
+  const node = ['--import=tsx', '--conditions=tfe-source'];
+  const args = mode === 'processes' ? [...node, path.resolve('src/cli/main.ts'), 'run', program] : [...node, program];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const lines = out.split('\n').map((l) => l.match(/BENCH (\{.*\})/)?.[1]).filter((l): l is string => l !== undefined).map((l) => JSON.parse(l) as BenchLine);
+  if (code !== 0 || lines.length === 0) throw new Error(`${program} (${mode}) failed with code ${code}:\n${out.slice(-2000)}\n${err.slice(-2000)}`);
+  const ms = lines.find((l) => l.ms !== undefined)?.ms;
+  if (ms === undefined) throw new Error(`${program} (${mode}): no timing line`);
+  return { ms, bytes: lines.reduce((a, l) => a + l.bytesPerRun, 0), rounds: Math.max(...lines.map((l) => l.rounds)) };
+}
