@@ -3,7 +3,8 @@
  * one run: relu, maxPool2d 2x2 (on 128 x 32 x 32 x 1), sigmoid (accurate and
  * polynomial), private in one process, with elements per second, rounds and
  * bytes per element (all players' traffic, the crypto producer's included),
- * beside plaintext tfjs (cpu backend) on the same data. Rounds are the
+ * beside plaintext tfjs (cpu backend) on the same data; then the same ops with
+ * one process per player on loopback (socket.io). Rounds are the
  * counter's distinct online steps: concurrent steps count separately, so this
  * is an upper bound on the critical path.
  *
@@ -11,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfe from 'tfjs-encrypted';
+import { runProgram } from './run-players.js';
 import { machine, table, useBackend } from './util.js';
 
 const ROWS = 128;
@@ -76,3 +78,11 @@ for (const r of rows) {
 table(['op', 'private ms', 'elements/s', 'rounds', 'bytes/element', 'tfjs ms', 'tfjs elements/s'], out);
 await prot.flush();
 await config.close();
+
+console.log(`\nThe same, one process per player (server0, server1, crypto-producer, inputter) on loopback; timed on server 0`);
+const remote: string[][] = [];
+for (const [name, op] of [['relu', 'relu'], ['maxPool2d 2x2', 'maxpool'], ['sigmoid (accurate)', 'sigmoid'], ['sigmoid (polynomial)', 'sigmoid-poly']] as const) {
+  const r = await runProgram('bench/programs/nonlinear.ts', 'processes', { OP: op, RUNS: String(RUNS) });
+  remote.push([name, r.ms.toFixed(0), ((N / r.ms) * 1000).toFixed(0), String(r.rounds), (r.bytes / N).toFixed(0)]);
+}
+table(['op', 'private ms', 'elements/s', 'rounds', 'bytes/element'], remote);

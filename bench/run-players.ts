@@ -2,7 +2,7 @@
  * Runs a benchmark program (bench/programs/) in one process or as one process
  * per player (`tfe run`), and merges the `BENCH {json}` lines its processes
  * print: bytes summed over processes, rounds the largest, the time from the
- * result receiver's process.
+ * process whose line carries it (one per program).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
