@@ -15,6 +15,8 @@ import { runProgram } from './run-players.js';
 import { fmtMs, machine, table, useBackend } from './util.js';
 
 const RUNS = process.env.RUNS ?? '3';
+// A single image is cheap: more runs and a longer warm-up (the JIT) give a steadier median.
+const runsFor = (batch: number): { RUNS: string; WARMUP: string } => (batch === 1 ? { RUNS: String(Number(RUNS) * 10), WARMUP: '20' } : { RUNS, WARMUP: '1' });
 await useBackend('cpu');
 const { test } = loadMnist();
 
@@ -30,14 +32,14 @@ async function plainMs(name: string, batch: number): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-console.log(`Private inference of MNIST networks, median of ${RUNS} runs after a warm-up; bytes are all players' traffic, the crypto producer's included`);
+console.log(`Private inference of MNIST networks, median of ${Number(RUNS) * 10} runs after 20 warm-up runs for 1 image and of ${RUNS} after one for 128; bytes are all players' traffic, the crypto producer's included`);
 console.log(`${machine()}\n`);
 const rows: string[][] = [];
 for (const [label, name] of [['A (MLP)', 'mnist-mlp'], ['C (CNN)', 'mnist-cnn']] as const) {
   for (const batch of [1, 128]) {
     const plain = await plainMs(name, batch);
     for (const mode of ['one process', 'processes'] as const) {
-      const r = await runProgram('bench/programs/inference.ts', mode, { MODEL: name, BATCH: String(batch), RUNS });
+      const r = await runProgram('bench/programs/inference.ts', mode, { MODEL: name, BATCH: String(batch), ...runsFor(batch) });
       rows.push([label, String(batch), mode, fmtMs(r.ms), fmtMs(r.ms / batch), (r.bytes / batch / 1e6).toFixed(3), String(r.rounds), fmtMs(plain), (r.ms / plain).toFixed(1)]);
     }
   }

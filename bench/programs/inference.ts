@@ -1,8 +1,8 @@
 /**
  * One benchmark program for every player (run in one process, or as one
  * process per player by `tfe run`): private inference of a model from
- * models/ on BATCH test digits, RUNS times after a warm-up that opens the
- * masked weights. Before each run all players meet in a tiny reveal, so the
+ * models/ on BATCH test digits, RUNS times after WARMUP runs (the first opens
+ * the masked weights). Before each run all players meet in a tiny reveal, so the
  * result receiver's clock covers sharing the input, the network and revealing
  * the logits. Each process prints one line `BENCH {json}` with the bytes and
  * rounds its own players sent, and the result receiver the median time.
@@ -15,6 +15,8 @@ tf.env().set('PROD', true);
 const MODEL = process.env.MODEL ?? 'mnist-mlp';
 const BATCH = Number(process.env.BATCH ?? 1);
 const RUNS = Number(process.env.RUNS ?? 3);
+/** Warm-up predictions (the first also masks the weights); a single image needs a few for the JIT. */
+const WARMUP = Number(process.env.WARMUP ?? 1);
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver'], { timeoutMs: 600_000 });
 const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
@@ -28,7 +30,7 @@ const predictOnce = async (): Promise<void> => {
   const x = prot.definePrivateInput('inputter', pixels, { shape: [BATCH, ...shape] });
   await prot.revealFloat64(model.predict(x), 'result-receiver');
 };
-await predictOnce(); // warm-up: masks and opens the weights once
+for (let w = 0; w < WARMUP; w++) await predictOnce(); // the first masks and opens the weights once
 const times: number[] = [];
 const cpu0 = process.cpuUsage();
 let bytes = 0;

@@ -10,7 +10,9 @@
 import { createHash } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 
-const MAGIC = 0x31434654; // 'TFC1' little-endian
+/** First word of every chunk: "TFC1", little-endian. */
+export const CHUNK_MAGIC = 0x31434654;
+const MAGIC = CHUNK_MAGIC;
 /** Bytes of the chunk header. */
 export const CHUNK_HEADER_BYTES = 32;
 /** Default payload bytes per chunk. */

@@ -25,6 +25,9 @@ export interface Wire {
 const SMALL_CHUNK = 64 * 1024;
 /** Most buffers in one chunk event (a header and views of the tensors it spans). */
 const MAX_PARTS = 64;
+/** Runs `fn` once the current tick's microtasks are done (setImmediate where it exists). */
+const afterMicrotasks: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 /** Rejections logged per link before the log goes quiet. */
 const MAX_LOGGED = 20;
 
@@ -56,6 +59,9 @@ export class PeerLink {
   peerDone = false;
   private wire: Wire | undefined;
   private queue: unknown[][] = [];
+  /** Small frames waiting for the end of the tick (headers and data, in order). */
+  private bundle: Uint8Array[] = [];
+  private bundleBytes = 0;
   private seq = 0;
   private rejections = 0;
   private readonly reassembler: Reassembler;
@@ -73,18 +79,40 @@ export class PeerLink {
   /** Queues a frame for the peer (sent at once when the link is open). */
   sendFrame(key: MessageKey, payload: Payload): void {
     if (this.state === 'closed' || this.state === 'lost') return; // nobody will read it
-    for (const c of splitFrame(encodeFrameParts(key, payload), this.seq++, this.ctx.tag, this.ctx.chunkBytes)) {
-      if (c.bytes <= SMALL_CHUNK) {
-        this.emit([EVENTS.chunk, Buffer.concat([c.header, ...c.parts])]);
-      } else {
-        // Views of the tensors themselves: large data is never copied on the way out.
-        this.emit([EVENTS.chunk, Buffer.from(c.header.buffer), ...c.parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]);
-      }
+    const chunks = splitFrame(encodeFrameParts(key, payload), this.seq++, this.ctx.tag, this.ctx.chunkBytes);
+    if (chunks.length === 1 && chunks[0].bytes <= SMALL_CHUNK) {
+      // Small whole frames sent within one tick travel together (see flushBundle).
+      const c = chunks[0];
+      this.bundle.push(c.header, ...c.parts);
+      this.bundleBytes += c.header.byteLength + c.bytes;
+      if (this.bundleBytes >= SMALL_CHUNK) this.flushBundle();
+      else if (this.bundle.length === c.parts.length + 1) afterMicrotasks(() => this.flushBundle());
+      return;
     }
+    this.flushBundle();
+    for (const c of chunks) {
+      // Views of the tensors themselves: large data is never copied on the way out.
+      this.emit([EVENTS.chunk, Buffer.from(c.header.buffer, c.header.byteOffset, c.header.byteLength), ...c.parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))]);
+    }
+  }
+
+  /**
+   * Sends the small single-chunk frames queued in this tick as one socket
+   * message (their headers say where each ends): a burst of the dealer's
+   * corrections becomes one write instead of dozens. Runs right after the
+   * tick's microtasks, before anything else the peer is sent.
+   */
+  private flushBundle(): void {
+    if (this.bundle.length === 0) return;
+    const parts = this.bundle;
+    this.bundle = [];
+    this.bundleBytes = 0;
+    this.emit([EVENTS.chunk, Buffer.concat(parts)]);
   }
 
   sendControl(message: Control): void {
     if (this.state === 'closed' || this.state === 'lost') return;
+    this.flushBundle();
     this.emit([EVENTS.control, message]);
   }
 
@@ -146,6 +174,7 @@ export class PeerLink {
     if (this.state !== 'open' || wire === undefined) return;
     if (!this.peerDone) {
       await new Promise<void>((resolve) => {
+        this.flushBundle();
         wire.timeout(this.ctx.timeoutMs).emit(EVENTS.control, { type: 'bye' }, () => resolve());
         this.settled.push(resolve);
       });
@@ -164,6 +193,7 @@ export class PeerLink {
     const wire = this.wire;
     if (failure !== undefined && this.state === 'open' && wire !== undefined && !this.peerDone) {
       await new Promise<void>((resolve) => {
+        this.flushBundle();
         wire.timeout(Math.min(this.ctx.timeoutMs, 2000)).emit(EVENTS.control, failure, () => resolve());
         this.settled.push(resolve);
       });
@@ -183,18 +213,39 @@ export class PeerLink {
         throw new ProtocolError(`a chunk must be 1 to ${MAX_PARTS} binary buffers`);
       }
       const [head, ...rest] = buffers as Uint8Array[];
-      const whole = rest.length === 0 ? this.reassembler.push(head.subarray(0, CHUNK_HEADER_BYTES), [head.subarray(CHUNK_HEADER_BYTES)]) : this.reassembler.push(head, rest);
-      if (whole === undefined) return;
-      const frame = decodeFrame(whole.bytes, this.ctx.limits.maxFrameBytes, whole.owned);
-      const current = this.ctx.currentOp();
-      const { op } = frame.key;
-      if (op < 1 || op > current + this.ctx.maxOpsAhead) {
-        throw new ProtocolError(`frame for unknown ${describeKey(frame.key)} (this player is at operation ${current}; accepted: 1 to ${current + this.ctx.maxOpsAhead})`);
+      if (rest.length > 0) {
+        this.accept(this.reassembler.push(head, rest));
+        return;
       }
-      this.ctx.mailbox.deliver(this.peer, this.ctx.self, frame.key, frame.payload);
+      // One buffer: a chunk of a larger frame, or one or more whole frames back to back.
+      let at = 0;
+      while (at < head.byteLength) {
+        const left = head.byteLength - at;
+        if (left < CHUNK_HEADER_BYTES) throw new ProtocolError(`${left} stray bytes after the last chunk of a message`);
+        const header = head.subarray(at, at + CHUNK_HEADER_BYTES);
+        const dv = new DataView(header.buffer, header.byteOffset, CHUNK_HEADER_BYTES);
+        const whole = dv.getUint32(20, true) === 1;
+        const length = whole ? Number(dv.getBigUint64(24, true)) : left - CHUNK_HEADER_BYTES;
+        if (length > left - CHUNK_HEADER_BYTES) throw new ProtocolError(`a chunk declares ${length} bytes but only ${left - CHUNK_HEADER_BYTES} follow`);
+        const end = at + CHUNK_HEADER_BYTES + length;
+        this.accept(this.reassembler.push(header, [head.subarray(at + CHUNK_HEADER_BYTES, end)]));
+        at = end;
+      }
     } catch (e) {
       this.reject(e);
     }
+  }
+
+  /** A reassembled frame: decoded, its operation id checked, and delivered. */
+  private accept(whole: ReturnType<Reassembler['push']>): void {
+    if (whole === undefined) return;
+    const frame = decodeFrame(whole.bytes, this.ctx.limits.maxFrameBytes, whole.owned);
+    const current = this.ctx.currentOp();
+    const { op } = frame.key;
+    if (op < 1 || op > current + this.ctx.maxOpsAhead) {
+      throw new ProtocolError(`frame for unknown ${describeKey(frame.key)} (this player is at operation ${current}; accepted: 1 to ${current + this.ctx.maxOpsAhead})`);
+    }
+    this.ctx.mailbox.deliver(this.peer, this.ctx.self, frame.key, frame.payload);
   }
 
   /** A control event, with socket.io's acknowledgement callback when asked. */

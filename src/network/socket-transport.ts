@@ -28,6 +28,7 @@ import { frameByteLength } from './frame.js';
 import type { MessageKey, Payload, TrafficKind, WireSpec } from './message.js';
 import { PeerLink, type LinkContext, type Wire } from './peer-link.js';
 import { Mailbox, type Transport } from './transport.js';
+import { wireParser } from './wire-parser.js';
 
 /** PEM contents for TLS: this player's certificate and key, and the CA that signed every player's. */
 export interface TlsMaterial {
@@ -113,6 +114,7 @@ export class SocketTransport implements Transport {
     const tls = options.tls;
     this.http = tls === undefined ? createHttpServer() : createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true });
     this.server = new IoServer(this.http, {
+      parser: wireParser,
       transports: ['websocket'],
       perMessageDeflate: false,
       httpCompression: false,
@@ -303,6 +305,7 @@ export class SocketTransport implements Transport {
     let nonce = '';
     const socket = dial(`${tls === undefined ? 'http' : 'https'}://${host}:${peer.port}`, {
       forceNew: true,
+      parser: wireParser,
       transports: [UnmaskedWebSocket],
       reconnection: true,
       reconnectionDelay: 100,

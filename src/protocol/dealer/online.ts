@@ -96,6 +96,19 @@ export class OnlineTripleSource implements TripleSource {
     return [this.serverStream(0, op, Stream.product, outShape), this.pick(c1, 0)];
   }
 
+  ownedMask(op: number, shape: Shape, owner: string): { readonly mask: MaskShares; readonly forOwner: Placed<RingTensor> } {
+    const mask = this.mask(op, shape);
+    const key = { op, step: Step.dealer + 15 };
+    const rt = this.rt;
+    if (owner === this.dealer) return { mask, forOwner: mask.full };
+    rt.on(this.dealer, async () => rt.send(this.dealer, owner, key, [await mask.full.value()], 'preprocessing'), op);
+    const forOwner = rt.on(owner, async () => {
+      const [t] = await rt.receive(owner, this.dealer, key, [{ dtype: 'u64', shape }]);
+      return new RingTensor(shape, t.data as BigUint64Array);
+    }, op);
+    return { mask, forOwner };
+  }
+
   truncation(op: number, shape: Shape, bits: number): TruncationShares {
     const fix = this.toServer1(op, 1, [shape, shape], async () => {
       const [r0, r1] = await this.dealerStreams(op, Stream.truncR, shape);

@@ -74,4 +74,9 @@ export interface TripleSource {
   ownedAnd(op: number, shape: Shape): OwnedAndTriple;
   /** Random bits for bit injection, with products r * a_j for arithmetic masks of the same shape. */
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits;
+  /**
+   * A mask whose whole value also goes to `owner` (an input's owner, who then
+   * sends the masked input x - a directly).
+   */
+  ownedMask(op: number, shape: Shape, owner: string): { readonly mask: MaskShares; readonly forOwner: Placed<RingTensor> };
 }

@@ -145,7 +145,11 @@ export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): Pon
   });
   const all = priv.length === 1 ? priv[0] : new PondPrivateTensor(ctx.prot, [priv.reduce((a, x) => a + x.size, 0)], joined(ctx, priv).shares, priv[0].fracBits);
   const [masked] = maskAll(ctx, [all]);
-  const keep = notBits(ctx, msbXor(ctx, { shape: all.shape, shares: all.shares }));
+  // The sign of a truncated product is the sign of the product (a value
+  // rounded to 0 or -1 unit has relu 0 either way), so the adder starts on the
+  // product, in parallel with the truncation: one round less after each layer.
+  const signOf = priv.length === 1 && priv[0].truncatedFrom !== undefined ? priv[0].truncatedFrom : all;
+  const keep = notBits(ctx, msbXor(ctx, { shape: signOf.shape, shares: signOf.shares }));
   const { products } = injectBits(ctx, keep, [asMaskedArithmetic(masked)]);
   return split(ctx, products[0], priv.map((x) => x.shape)).map((shares, j) => new PondPrivateTensor(ctx.prot, priv[j].shape, shares, priv[j].fracBits));
 }

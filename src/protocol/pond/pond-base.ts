@@ -17,7 +17,7 @@ import { shapeOf, toFloat64, toFloat64Async, toTfTensor, type Float64Values, typ
 import { publicScalar, type PondContext, type TruncationMode } from './context.js';
 import * as linear from './linear.js';
 import type { Pond } from './pond.js';
-import { revealTo, shareInput } from './sharing.js';
+import { revealTo, shareInput, shareMaskedInput } from './sharing.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor, type Operand, type PondSecretTensor, type PondTensor } from './tensors.js';
 
 /** Who plays which role. */
@@ -55,6 +55,12 @@ export interface PrivateInputOptions {
    * owner runs in another process; checked against the value otherwise.
    */
   shape?: readonly number[];
+  /**
+   * Also open the input's Beaver mask while sharing it (tf-encrypted's masked
+   * inputs): one round less before its first product, the same traffic. Use
+   * it for inputs that are multiplied, such as a model's input.
+   */
+  masked?: boolean;
 }
 
 /** Options of variable definitions. */
@@ -151,12 +157,12 @@ export abstract class PondBase {
         throw new ValueError("definePrivateInput: the provider is async, so the input's shape must be given as { shape }");
       }
       const values = toFloat64(v, undefined, 'definePrivateInput');
-      return shareInput(this.ctx, player, values.shape, this.fracBits, async () => values, 'definePrivateInput');
+      return (options.masked === true ? shareMaskedInput : shareInput)(this.ctx, player, values.shape, this.fracBits, async () => values, 'definePrivateInput');
     }
     const shape = options.shape;
     ring.assertValidShape(shape, 'definePrivateInput');
     const produce = async (): Promise<Float64Values> => toFloat64Async(await provider(), shape, 'definePrivateInput');
-    return shareInput(this.ctx, player, shape, this.fracBits, produce, 'definePrivateInput');
+    return (options.masked === true ? shareMaskedInput : shareInput)(this.ctx, player, shape, this.fracBits, produce, 'definePrivateInput');
   }
 
   /**

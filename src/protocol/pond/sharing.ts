@@ -12,7 +12,7 @@ import type { Placed } from '../placed.js';
 import type { Float64Values } from '../tensor-like.js';
 import { onServers, type PondContext } from './context.js';
 import { unmasked } from './linear.js';
-import { PondPrivateTensor, type PondTensor } from './tensors.js';
+import { PondMaskedTensor, PondPrivateTensor, type PondTensor } from './tensors.js';
 
 /**
  * Secret-shares a value that `produce` computes on `owner` only. The shape is
@@ -53,6 +53,42 @@ export function shareInput(
   return new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
 }
 
+/**
+ * Shares an input already masked for Beaver products (tf-encrypted's masked
+ * inputs): the dealer gives the owner the mask a, the owner sends alpha =
+ * x - a to both servers, and the shares are x0 = a0 + alpha, x1 = a1. One
+ * round, where sharing and then masking take two; the owner learning the mask
+ * of its own input reveals nothing.
+ */
+export function shareMaskedInput(
+  ctx: PondContext,
+  owner: string,
+  shape: Shape,
+  fracBits: number,
+  produce: () => Promise<Float64Values>,
+  context: string,
+): PondPrivateTensor {
+  const { rt, servers } = ctx;
+  const op = rt.nextOp();
+  const key = { op, step: Step.input };
+  const { mask, forOwner } = ctx.triples.ownedMask(op, shape, owner);
+  const alphaFromOwner = rt.on(owner, async () => {
+    const v = await produce();
+    const alpha = ring.sub(ring.encode(v.values, shape, fracBits, context), await forOwner.value());
+    for (const s of servers) if (s !== owner) rt.send(owner, s, key, [alpha]);
+    return alpha;
+  }, op);
+  const alpha = onServers(ctx, async (i) =>
+    owner === servers[i]
+      ? alphaFromOwner.value()
+      : new RingTensor(shape, (await rt.receive(servers[i], owner, key, [{ dtype: 'u64', shape }]))[0].data as BigUint64Array),
+  op);
+  const shares = onServers(ctx, async (i) => (i === 0 ? ring.add(await mask.shares[0].value(), await alpha[0].value()) : mask.shares[1].value()));
+  const x = new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
+  x.maskedCache = new PondMaskedTensor(ctx.prot, x, mask, alpha);
+  return x;
+}
+
 /** Result of {@link revealTo}: a value per local receiver, and the local work. */
 export interface Revealed {
   readonly values: ReadonlyMap<string, Placed<Float64Values>>;
@@ -68,7 +104,9 @@ export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly st
     const values = new Map(receivers.map((r) => [r, rt.on(r, () => plain)]));
     return { values, done: Promise.resolve() };
   }
-  const p = unmasked(x);
+  // A truncated product is revealed through the product itself: the receiver
+  // divides exactly in the clear, without waiting for the truncation round.
+  const p = unmasked(x).truncatedFrom ?? unmasked(x);
   const op = rt.nextOp();
   const key = { op, step: Step.reveal };
   const expect = [{ dtype: 'u64' as const, shape: p.shape }];

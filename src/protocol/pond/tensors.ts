@@ -103,6 +103,12 @@ export class PondPrivateTensor extends PondTensorBase {
   readonly kind = 'private' as const;
   /** Set when first masked (see Pond.mask). */
   maskedCache: PondMaskedTensor | undefined;
+  /**
+   * The product this tensor truncates, when it is one: it has the same sign
+   * (to within the rounding of values below one unit), so a comparison can
+   * start on it while the truncation is still being opened.
+   */
+  truncatedFrom: PondPrivateTensor | undefined;
   private currentShares: ServerPair<RingTensor>;
   private scale: number;
 

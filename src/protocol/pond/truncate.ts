@@ -63,5 +63,7 @@ function truncateDealer(ctx: PondContext, x: PondPrivateTensor, bits: number): P
     if (i === 0) out = ring.add(out, ring.sub(ring.shrLogical(ring.and(c, LOW63), bits), unshift));
     return out;
   }, op);
-  return new PondPrivateTensor(ctx.prot, shape, shares, x.fracBits - bits);
+  const out = new PondPrivateTensor(ctx.prot, shape, shares, x.fracBits - bits);
+  out.truncatedFrom = x;
+  return out;
 }

@@ -168,3 +168,23 @@ test('a seeded randomness source makes runs reproducible bit for bit (tests only
   t.deepEqual(Array.from(a.result), Array.from(b.result));
   t.notDeepEqual(a.share, c.share);
 });
+
+test('a masked input arrives with its Beaver mask opened: same values, no opening before its first product', async (t) => {
+  const { prot } = makePond();
+  const v = rng.floats(4 * 6, -3, 3);
+  const w = prot.definePrivateVariable(rng.floats(6 * 2, -1, 1), {}).reshape([6, 2]);
+  w.mask(); // the weights' mask, opened once
+  for (const owner of ['inputter', 'server1']) {
+    const x = prot.definePrivateInput(owner, () => v, { shape: [4, 6], masked: true });
+    t.truthy(x.maskedCache, 'masked on arrival');
+    t.deepEqual(Array.from(await revealValues(prot, x)), Array.from(quantize(v)));
+    await prot.flush();
+    const before = prot.traffic();
+    const y = x.matmul(w);
+    await Promise.all(y.shares.map((s) => s.value()));
+    await prot.flush();
+    const after = prot.traffic();
+    // only the truncation of the 4x2 product opens between the servers
+    t.is((after.bytes['server0->server1'] ?? 0) - (before.bytes['server0->server1'] ?? 0), 40 + 4 * 2 * 8, owner);
+  }
+});
