@@ -98,8 +98,98 @@ export class PondPublicTensor extends PondTensorBase {
   }
 }
 
+/**
+ * The fluent methods private and masked tensors share: each is `prot.op(x, ...)`
+ * with x this tensor, and its result is private.
+ */
+abstract class PondSecretTensorBase extends PondTensorBase {
+  /** This tensor as the union the protocol's ops take (subclasses are exactly its members). */
+  protected get self(): PondSecretTensor {
+    return this as unknown as PondSecretTensor;
+  }
+
+  add(y: Operand): PondPrivateTensor {
+    return this.prot.add(this.self, y);
+  }
+  sub(y: Operand): PondPrivateTensor {
+    return this.prot.sub(this.self, y);
+  }
+  mul(y: Operand): PondPrivateTensor {
+    return this.prot.mul(this.self, y);
+  }
+  matmul(y: PondTensor): PondPrivateTensor {
+    return this.prot.matmul(this.self, y);
+  }
+  conv2d(filter: PondTensor, options?: Conv2dOptions): PondPrivateTensor {
+    return this.prot.conv2d(this.self, filter, options);
+  }
+  avgPool2d(poolSize: number | readonly [number, number], options?: PoolOptions): PondPrivateTensor {
+    return this.prot.avgPool2d(this.self, poolSize, options);
+  }
+  neg(): PondPrivateTensor {
+    return this.prot.neg(this.self);
+  }
+  square(): PondPrivateTensor {
+    return this.prot.square(this.self);
+  }
+  sum(axis?: number | number[], keepDims = false): PondPrivateTensor {
+    return this.prot.sum(this.self, axis, keepDims);
+  }
+  mean(axis?: number | number[], keepDims = false): PondPrivateTensor {
+    return this.prot.mean(this.self, axis, keepDims);
+  }
+  reshape(shape: readonly number[]): PondPrivateTensor {
+    return this.prot.reshape(this.self, shape);
+  }
+  transpose(perm?: readonly number[]): PondPrivateTensor {
+    return this.prot.transpose(this.self, perm);
+  }
+  polyval(coefficients: readonly number[]): PondPrivateTensor {
+    return this.prot.polyval(this.self, coefficients);
+  }
+  relu(): PondPrivateTensor {
+    return this.prot.relu(this.self);
+  }
+  maxPool2d(poolSize: number | readonly [number, number], options?: PoolOptions): PondPrivateTensor {
+    return this.prot.maxPool2d(this.self, poolSize, options);
+  }
+  argmax(axis = -1): PondPrivateTensor {
+    return this.prot.argmax(this.self, axis);
+  }
+  abs(): PondPrivateTensor {
+    return this.prot.abs(this.self);
+  }
+  sign(): PondPrivateTensor {
+    return this.prot.sign(this.self);
+  }
+  greater(y: Operand): PondPrivateTensor {
+    return this.prot.greater(this.self, y);
+  }
+  less(y: Operand): PondPrivateTensor {
+    return this.prot.less(this.self, y);
+  }
+  greaterEqual(y: Operand): PondPrivateTensor {
+    return this.prot.greaterEqual(this.self, y);
+  }
+  lessEqual(y: Operand): PondPrivateTensor {
+    return this.prot.lessEqual(this.self, y);
+  }
+  equal(y: Operand): PondPrivateTensor {
+    return this.prot.equal(this.self, y);
+  }
+  maximum(y: Operand): PondPrivateTensor {
+    return this.prot.maximum(this.self, y);
+  }
+  minimum(y: Operand): PondPrivateTensor {
+    return this.prot.minimum(this.self, y);
+  }
+  clip(lo: Operand, hi: Operand): PondPrivateTensor {
+    return this.prot.clip(this.self, lo, hi);
+  }
+}
+
 /** Additive shares on the two servers. */
-export class PondPrivateTensor extends PondTensorBase {
+export class PondPrivateTensor extends PondSecretTensorBase {
   readonly kind = 'private' as const;
   /** Set when first masked (see Pond.mask). */
   maskedCache: PondMaskedTensor | undefined;
@@ -127,98 +217,21 @@ export class PondPrivateTensor extends PondTensorBase {
     return this.scale;
   }
 
+  /** Masks and opens this tensor once (cached); later products reuse it. */
+  mask(): PondMaskedTensor {
+    return this.prot.mask(this);
+  }
+
   /** For variables: new shares (and scale); the cached mask is dropped. */
   protected replaceShares(shares: ServerPair<RingTensor>, fracBits: number): void {
     this.currentShares = shares;
     this.scale = fracBits;
     this.maskedCache = undefined;
   }
-
-  add(y: Operand): PondPrivateTensor {
-    return this.prot.add(this, y);
-  }
-  sub(y: Operand): PondPrivateTensor {
-    return this.prot.sub(this, y);
-  }
-  mul(y: Operand): PondPrivateTensor {
-    return this.prot.mul(this, y);
-  }
-  matmul(y: PondTensor): PondPrivateTensor {
-    return this.prot.matmul(this, y);
-  }
-  conv2d(filter: PondTensor, options?: Conv2dOptions): PondPrivateTensor {
-    return this.prot.conv2d(this, filter, options);
-  }
-  avgPool2d(poolSize: number | readonly [number, number], options?: PoolOptions): PondPrivateTensor {
-    return this.prot.avgPool2d(this, poolSize, options);
-  }
-  neg(): PondPrivateTensor {
-    return this.prot.neg(this);
-  }
-  square(): PondPrivateTensor {
-    return this.prot.square(this);
-  }
-  sum(axis?: number | number[], keepDims = false): PondPrivateTensor {
-    return this.prot.sum(this, axis, keepDims);
-  }
-  mean(axis?: number | number[], keepDims = false): PondPrivateTensor {
-    return this.prot.mean(this, axis, keepDims);
-  }
-  reshape(shape: readonly number[]): PondPrivateTensor {
-    return this.prot.reshape(this, shape);
-  }
-  transpose(perm?: readonly number[]): PondPrivateTensor {
-    return this.prot.transpose(this, perm);
-  }
-  polyval(coefficients: readonly number[]): PondPrivateTensor {
-    return this.prot.polyval(this, coefficients);
-  }
-  mask(): PondMaskedTensor {
-    return this.prot.mask(this);
-  }
-  relu(): PondPrivateTensor {
-    return this.prot.relu(this);
-  }
-  maxPool2d(poolSize: number | readonly [number, number], options?: PoolOptions): PondPrivateTensor {
-    return this.prot.maxPool2d(this, poolSize, options);
-  }
-  argmax(axis = -1): PondPrivateTensor {
-    return this.prot.argmax(this, axis);
-  }
-  abs(): PondPrivateTensor {
-    return this.prot.abs(this);
-  }
-  sign(): PondPrivateTensor {
-    return this.prot.sign(this);
-  }
-  greater(y: Operand): PondPrivateTensor {
-    return this.prot.greater(this, y);
-  }
-  less(y: Operand): PondPrivateTensor {
-    return this.prot.less(this, y);
-  }
-  greaterEqual(y: Operand): PondPrivateTensor {
-    return this.prot.greaterEqual(this, y);
-  }
-  lessEqual(y: Operand): PondPrivateTensor {
-    return this.prot.lessEqual(this, y);
-  }
-  equal(y: Operand): PondPrivateTensor {
-    return this.prot.equal(this, y);
-  }
-  maximum(y: Operand): PondPrivateTensor {
-    return this.prot.maximum(this, y);
-  }
-  minimum(y: Operand): PondPrivateTensor {
-    return this.prot.minimum(this, y);
-  }
-  clip(lo: Operand, hi: Operand): PondPrivateTensor {
-    return this.prot.clip(this, lo, hi);
-  }
 }
 
 /** A private tensor together with its Beaver mask and opened difference. */
-export class PondMaskedTensor extends PondTensorBase {
+export class PondMaskedTensor extends PondSecretTensorBase {
   readonly kind = 'masked' as const;
 
   constructor(
@@ -229,36 +242,5 @@ export class PondMaskedTensor extends PondTensorBase {
     readonly alpha: ServerPair<RingTensor>,
   ) {
     super(prot, unmasked.shape, unmasked.fracBits);
-  }
-
-  add(y: Operand): PondPrivateTensor {
-    return this.prot.add(this, y);
-  }
-  sub(y: Operand): PondPrivateTensor {
-    return this.prot.sub(this, y);
-  }
-  mul(y: Operand): PondPrivateTensor {
-    return this.prot.mul(this, y);
-  }
-  matmul(y: PondTensor): PondPrivateTensor {
-    return this.prot.matmul(this, y);
-  }
-  conv2d(filter: PondTensor, options?: Conv2dOptions): PondPrivateTensor {
-    return this.prot.conv2d(this, filter, options);
-  }
-  neg(): PondPrivateTensor {
-    return this.prot.neg(this);
-  }
-  square(): PondPrivateTensor {
-    return this.prot.square(this);
-  }
-  sum(axis?: number | number[], keepDims = false): PondPrivateTensor {
-    return this.prot.sum(this, axis, keepDims);
-  }
-  reshape(shape: readonly number[]): PondPrivateTensor {
-    return this.prot.reshape(this, shape);
-  }
-  transpose(perm?: readonly number[]): PondPrivateTensor {
-    return this.prot.transpose(this, perm);
   }
 }
