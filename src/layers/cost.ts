@@ -54,13 +54,14 @@ export class CostBuilder {
     return this.truncate(out);
   }
 
-  /** The parallel-prefix adder on n words (7 rounds). */
+  /** The parallel-prefix adder on n words (6 rounds). */
   adder(n: number): this {
-    // level 0: one word each way + c1; level 1: G only; levels 2..5: G and P, two products; level 6: one product
-    this.bytes += WORD * n * (2 + 2 + 4 * 4 + 4) + WORD * n * (1 + 2 + 2 * 4 + 1);
-    this.messages(3 + 4 + 4 * 4 + 3);
-    this.triples += 12 * n;
-    this.rounds += 7;
+    // first round: two words each way, five dealer words; levels s = 2..32: G and P each way,
+    // two dealer words (one at s = 32, which updates G only)
+    this.bytes += WORD * n * (4 + 4 * 4 + 4) + WORD * n * (5 + 2 * 4 + 1);
+    this.messages(3 + 4 * 4 + 3);
+    this.triples += 14 * n;
+    this.rounds += 6;
     return this;
   }
 

@@ -11,7 +11,7 @@ import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
 import { Step, Stream, streamId, type StreamTag } from './streams.js';
-import type { BilinearOp, MaskShares, OwnedAndTriple, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
+import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
 const ONE = RingTensor.fill([], 1n);
@@ -146,19 +146,18 @@ export class OnlineTripleSource implements TripleSource {
     return [this.serverStream(0, op, Stream.binaryProduct, outShape, slot), this.pick(c1, 0)];
   }
 
-  ownedAnd(op: number, shape: Shape): OwnedAndTriple {
-    const u = this.serverStream(0, op, Stream.ownedU, shape);
-    const v = this.serverStream(1, op, Stream.ownedV, shape);
-    const c1 = this.toServer1(op, 0, [shape], async () => {
+  ownedAnds(op: number, shape: Shape, uCount: number, vCount: number, pairs: readonly OwnedPair[]): OwnedAnds {
+    const u = Array.from({ length: uCount }, (_, i) => this.serverStream(0, op, Stream.ownedU, shape, i));
+    const v = Array.from({ length: vCount }, (_, j) => this.serverStream(1, op, Stream.ownedV, shape, j));
+    const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
+    const fix = this.toServer1(op, 0, pairs.map(() => shape), async () => {
       const [p0, p1] = await this.dealerPrg.value();
-      const uv = ring.and(OnlineTripleSource.words(p0, op, Stream.ownedU, shape, 0), OnlineTripleSource.words(p1, op, Stream.ownedV, shape, 0));
-      return [ring.xor(uv, OnlineTripleSource.words(p0, op, Stream.ownedC, shape, 0))];
+      const us = Array.from({ length: uCount }, (_, i) => OnlineTripleSource.words(p0, op, Stream.ownedU, shape, i));
+      const vs = Array.from({ length: vCount }, (_, j) => OnlineTripleSource.words(p1, op, Stream.ownedV, shape, j));
+      return pairs.map((pr, k) => ring.xor(ring.and(shifted(us[pr.u], pr.uShift), shifted(vs[pr.v], pr.vShift)), OnlineTripleSource.words(p0, op, Stream.ownedC, shape, k)));
     });
-    const full = this.rt.on(this.dealer, async () => {
-      const [p0, p1] = await this.dealerPrg.value();
-      return ring.xor(OnlineTripleSource.words(p0, op, Stream.ownedU, shape, 0), OnlineTripleSource.words(p1, op, Stream.ownedV, shape, 0));
-    }, op);
-    return { u, v, uv: [this.serverStream(0, op, Stream.ownedC, shape), this.pick(c1, 0)], mask: { shape, shares: [u, v], full } };
+    const products = pairs.map((_, k) => [this.serverStream(0, op, Stream.ownedC, shape, k), this.pick(fix, k)] as const);
+    return { u, v, products };
   }
 
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits {

@@ -38,15 +38,25 @@ export interface TruncationShares {
 }
 
 /**
- * A one-sided AND: server 0 gets a random word u, server 1 a random word v
- * (each whole), and both get XOR shares of u & v. `mask` is u ^ v seen as an
- * XOR mask (share u on server 0, v on server 1).
+ * One-sided ANDs: server 0 gets random words u_0.. and server 1 random words
+ * v_0.. (each whole), and both get XOR shares of (u_i << s) & (v_j << t) for
+ * each requested pair. A word X of server 0 masked by u_i (and any shift of
+ * it, masked by the shifted u_i) can then be ANDed with a word Y of server 1
+ * in one round: each opens its word once.
  */
-export interface OwnedAndTriple {
-  readonly u: Placed<RingTensor>;
-  readonly v: Placed<RingTensor>;
-  readonly uv: ServerPair<RingTensor>;
-  readonly mask: MaskShares;
+export interface OwnedAnds {
+  readonly u: readonly Placed<RingTensor>[];
+  readonly v: readonly Placed<RingTensor>[];
+  /** XOR shares of each pair's product, in request order. */
+  readonly products: readonly ServerPair<RingTensor>[];
+}
+
+/** (u_i << uShift) & (v_j << vShift). */
+export interface OwnedPair {
+  readonly u: number;
+  readonly uShift: number;
+  readonly v: number;
+  readonly vShift: number;
 }
 
 /** Random bits r (in bit 0), shared both ways, plus products with masks. */
@@ -70,8 +80,8 @@ export interface TripleSource {
   binaryMask(op: number, shape: Shape, slot: number): MaskShares;
   /** XOR shares of f(a, b) for a bitwise-bilinear f (AND with shifts) of two XOR masks. */
   binaryProduct(op: number, a: MaskShares, b: MaskShares, f: BilinearOp, outShape: Shape, slot: number): ServerPair<RingTensor>;
-  /** Randomness for ANDing a word of server 0 with a word of server 1. */
-  ownedAnd(op: number, shape: Shape): OwnedAndTriple;
+  /** Randomness for ANDing words of server 0 with words of server 1 (see OwnedAnds). */
+  ownedAnds(op: number, shape: Shape, uCount: number, vCount: number, pairs: readonly OwnedPair[]): OwnedAnds;
   /** Random bits for bit injection, with products r * a_j for arithmetic masks of the same shape. */
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits;
   /**
