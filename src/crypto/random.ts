@@ -44,7 +44,7 @@ export function seededRandom(seed: string, label: string): RandomSource {
     seed(): Uint8Array {
       const words = prg.words(counter, 2);
       counter += 1n;
-      return new Uint8Array(words.buffer);
+      return new Uint8Array(words.buffer, words.byteOffset, SEED_BYTES);
     },
   };
 }

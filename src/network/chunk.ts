@@ -1,7 +1,7 @@
 /**
  * Chunks: how a frame crosses a socket. A frame larger than one chunk is split
  * so that no single socket message exceeds the socket's size limit (a 512 MiB
- * tensor passes in 128 chunks of 4 MiB). Each chunk starts with a 32-byte
+ * tensor passes in 32 chunks of 16 MiB). Each chunk starts with a 32-byte
  * header: magic, message sequence number, session tag, chunk index, chunk
  * count, frame byte length. The receiver reassembles one message at a time
  * (a connection delivers in order) into a buffer of the declared length,
@@ -15,8 +15,12 @@ export const CHUNK_MAGIC = 0x31434654;
 const MAGIC = CHUNK_MAGIC;
 /** Bytes of the chunk header. */
 export const CHUNK_HEADER_BYTES = 32;
-/** Default payload bytes per chunk. */
-export const DEFAULT_CHUNK_BYTES = 4 * 2 ** 20;
+/**
+ * Default payload bytes per chunk. A frame of one chunk is decoded where the
+ * socket put it; a larger one costs a copy into a reassembly buffer, which at
+ * 4 MiB made 8 MiB tensors 1.6-2.4x slower than raw TCP (BENCHMARKS.md).
+ */
+export const DEFAULT_CHUNK_BYTES = 16 * 2 ** 20;
 
 /** 64-bit tag of a session id, carried by every chunk. */
 export function sessionTag(session: string): bigint {
@@ -78,9 +82,12 @@ export interface ReassemblyLimits {
   readonly maxChunkBytes: number;
 }
 
-/** A whole frame; `owned` when its memory is fresh and may be viewed without copying. */
+/**
+ * A whole frame as consecutive byte ranges; `owned` when nothing else uses
+ * their memory, so decoded tensors may view it without copying.
+ */
 export interface Reassembled {
-  readonly bytes: Uint8Array;
+  readonly parts: readonly Uint8Array[];
   readonly owned: boolean;
 }
 
@@ -127,7 +134,9 @@ export class Reassembler {
       if (count < 1 || count > Math.max(1, bytes)) throw this.abandon(seq, `chunk count ${count} does not fit a ${bytes}-byte frame`);
       if (count === 1) {
         if (size !== bytes) throw this.abandon(seq, `a one-chunk frame of ${bytes} bytes came with ${size} bytes`);
-        if (parts.length === 1) return { bytes: parts[0], owned: false };
+        // Several buffers are separate socket messages: the decoder views them as they are
+        // (no reassembly copy). One buffer may hold other frames too (a bundle): not owned.
+        return { parts, owned: parts.length > 1 };
       }
       // Fresh, 8-aligned memory that the decoded tensors may view without copying.
       this.current = { seq, count, next: 1, buf: new Uint8Array(bytes), filled: 0 };
@@ -152,7 +161,7 @@ export class Reassembler {
     if (c.next < c.count) return undefined;
     this.current = undefined;
     if (c.filled !== c.buf.byteLength) throw new ProtocolError(`message ${c.seq} ended after ${c.filled} of ${c.buf.byteLength} bytes`);
-    return { bytes: c.buf, owned: true };
+    return { parts: [c.buf], owned: true };
   }
 
   /** Drops the message in progress and the rest of message `seq`. */

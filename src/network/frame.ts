@@ -75,18 +75,71 @@ export function encodeFrame(key: MessageKey, payload: Payload): Uint8Array {
 }
 
 /**
- * Parses and validates a frame. Throws a {@link ProtocolError} naming what is
- * wrong (never echoing content). Tensor data is copied into fresh aligned
- * arrays, unless `view` is set: then tensors whose data is 8-aligned in `buf`
- * view it without copying (only for a buffer that nothing else will write).
+ * A frame's bytes as consecutive ranges (one buffer, or the buffers a socket
+ * delivered one by one), read without joining them.
  */
-export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER, view = false): Frame {
+class ByteRanges {
+  readonly byteLength: number;
+  private readonly starts: number[] = [];
+
+  constructor(private readonly parts: readonly Uint8Array[]) {
+    let at = 0;
+    for (const p of parts) {
+      this.starts.push(at);
+      at += p.byteLength;
+    }
+    this.byteLength = at;
+  }
+
+  /** Bytes [start, start + length): a view when they lie in one range, else a fresh copy. */
+  range(start: number, length: number): { bytes: Uint8Array; copied: boolean } {
+    let i = this.index(start);
+    const first = this.parts[i];
+    const offset = start - this.starts[i];
+    if (offset + length <= first.byteLength) return { bytes: first.subarray(offset, offset + length), copied: false };
+    const out = new Uint8Array(length);
+    let filled = 0;
+    let from = offset;
+    while (filled < length) {
+      const p = this.parts[i++];
+      const take = Math.min(length - filled, p.byteLength - from);
+      out.set(p.subarray(from, from + take), filled);
+      filled += take;
+      from = 0;
+    }
+    return { bytes: out, copied: true };
+  }
+
+  /** The last range starting at or before byte `at` (past any empty ones). */
+  private index(at: number): number {
+    let lo = 0;
+    let hi = this.parts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Parses and validates a frame, given as one buffer or as consecutive byte
+ * ranges. Throws a {@link ProtocolError} naming what is wrong (never echoing
+ * content). Tensor data is copied into fresh aligned arrays, unless `view` is
+ * set: then a tensor whose data lies in one range, 8-aligned in its
+ * ArrayBuffer, views it without copying (only for memory that nothing else
+ * will write).
+ */
+export function decodeFrame(frame: Uint8Array | readonly Uint8Array[], maxBytes = Number.MAX_SAFE_INTEGER, view = false): Frame {
+  const buf = new ByteRanges(frame instanceof Uint8Array ? [frame] : frame);
   const fail = (why: string): never => {
     throw new ProtocolError(`malformed frame (${buf.byteLength} bytes): ${why}`);
   };
   if (buf.byteLength > maxBytes) fail(`larger than the ${maxBytes}-byte limit`);
   if (buf.byteLength < FIXED) fail(`shorter than the ${FIXED}-byte fixed header`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const fixed = buf.range(0, FIXED).bytes;
+  let dv = new DataView(fixed.buffer, fixed.byteOffset, FIXED);
   if (dv.getUint32(0, true) !== MAGIC) fail('bad magic number');
   const head = dv.getUint32(4, true);
   const op = dv.getBigUint64(8, true);
@@ -94,6 +147,8 @@ export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER,
   const step = dv.getUint32(16, true);
   const count = dv.getUint32(20, true);
   if (head > buf.byteLength || head < FIXED || head % 8 !== 0) fail(`header length ${head} is invalid`);
+  const header = buf.range(0, head).bytes;
+  dv = new DataView(header.buffer, header.byteOffset, head);
   const descriptors: Array<{ dtype: WireDtype; shape: number[]; bytes: number }> = [];
   let at = FIXED;
   for (let i = 0; i < count; i++) {
@@ -119,9 +174,9 @@ export function decodeFrame(buf: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER,
   const payload: WireTensor[] = [];
   for (const [i, d] of descriptors.entries()) {
     if (data + d.bytes > buf.byteLength) fail(`tensor ${i} data runs past the end of the frame`);
-    const at0 = buf.byteOffset + data;
-    // (Not buf.slice: on a Node Buffer that is a view, not a copy.)
-    const bytes = view && at0 % 8 === 0 ? new Uint8Array(buf.buffer, at0, d.bytes) : new Uint8Array(buf.subarray(data, data + d.bytes));
+    const r = buf.range(data, d.bytes);
+    // (Not slice: on a Node Buffer that is a view, not a copy.)
+    const bytes = r.copied || (view && r.bytes.byteOffset % 8 === 0) ? r.bytes : new Uint8Array(r.bytes);
     payload.push({ shape: d.shape, data: d.dtype === 'u64' ? new BigUint64Array(bytes.buffer, bytes.byteOffset, d.bytes / 8) : bytes });
     data += pad8(d.bytes);
   }

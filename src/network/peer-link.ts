@@ -239,7 +239,7 @@ export class PeerLink {
   /** A reassembled frame: decoded, its operation id checked, and delivered. */
   private accept(whole: ReturnType<Reassembler['push']>): void {
     if (whole === undefined) return;
-    const frame = decodeFrame(whole.bytes, this.ctx.limits.maxFrameBytes, whole.owned);
+    const frame = decodeFrame(whole.parts, this.ctx.limits.maxFrameBytes, whole.owned);
     const current = this.ctx.currentOp();
     const { op } = frame.key;
     if (op < 1 || op > current + this.ctx.maxOpsAhead) {

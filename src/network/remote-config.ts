@@ -29,7 +29,7 @@ export interface RemoteConfigOptions extends ConfigOptions {
   log?: (message: string) => void;
   /** Largest frame accepted from a peer (bytes); default 1 GiB. */
   maxFrameBytes?: number;
-  /** Frame bytes per socket message (default 4 MiB). */
+  /** Frame bytes per socket message (default 16 MiB). */
   chunkBytes?: number;
 }
 

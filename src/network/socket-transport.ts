@@ -55,7 +55,7 @@ export interface SocketTransportOptions {
   readonly log: (message: string) => void;
   /** Largest frame accepted (bytes); default 1 GiB. */
   readonly maxFrameBytes?: number;
-  /** Frame bytes per socket message; default 4 MiB. */
+  /** Frame bytes per socket message; default 16 MiB. */
   readonly chunkBytes?: number;
   /** The last operation id issued in this process (frames for ids far beyond are refused). */
   readonly currentOp?: () => number;

@@ -53,3 +53,42 @@ test('malformed frames are rejected with a ProtocolError naming the problem', (t
   }
   t.throws(() => decodeFrame(good, 16), { message: /larger than the 16-byte limit/ });
 });
+
+test('a frame split anywhere into byte ranges decodes as the whole buffer does', (t) => {
+  const payload = [
+    { shape: [7], data: words(7) },
+    { shape: [3], data: Uint8Array.of(9, 8, 7) },
+    { shape: [0], data: words(0) },
+    { shape: [2, 2], data: words(4) },
+  ];
+  const key = { op: 77, step: 5 };
+  const buf = encodeFrame(key, payload);
+  const want = decodeFrame(buf);
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let trial = 0; trial < 300; trial++) {
+    // Random cut points (repeats give empty ranges), each range in its own fresh buffer at a random offset.
+    const cuts = Array.from({ length: next(6) }, () => next(buf.byteLength + 1)).sort((a, b) => a - b);
+    const bounds = [0, ...cuts, buf.byteLength];
+    const parts = bounds.slice(1).map((end, i) => {
+      const shift = next(8);
+      const copy = new Uint8Array(end - bounds[i] + shift);
+      copy.set(buf.subarray(bounds[i], end), shift);
+      return copy.subarray(shift);
+    });
+    for (const view of [false, true]) {
+      const got = decodeFrame(parts, Number.MAX_SAFE_INTEGER, view);
+      t.deepEqual(got.key, want.key);
+      got.payload.forEach((p, i) => {
+        t.deepEqual([...p.shape], [...want.payload[i].shape]);
+        t.deepEqual(asStrings(p.data), asStrings(want.payload[i].data));
+        t.is(p.data.byteOffset % (p.data instanceof BigUint64Array ? 8 : 1), 0);
+      });
+    }
+  }
+  const e = t.throws(() => decodeFrame([buf.subarray(0, 30), buf.subarray(30, buf.byteLength - 8)]), { instanceOf: ProtocolError });
+  t.regex(e!.message, /runs past the end of the frame/);
+});
