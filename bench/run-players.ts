@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 export interface RunResult {
+  /** Median time of a run (ms). */
   readonly ms: number;
+  /** 90th percentile (ms), when the program reports it. */
+  readonly p90Ms?: number;
   readonly bytes: number;
   readonly rounds: number;
 }
@@ -18,6 +21,7 @@ interface BenchLine {
   bytesPerRun: number;
   rounds: number;
   ms?: number;
+  p90Ms?: number;
 }
 
 export async function runProgram(program: string, mode: 'one process' | 'processes', env: Record<string, string>): Promise<RunResult> {
@@ -31,7 +35,7 @@ export async function runProgram(program: string, mode: 'one process' | 'process
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const lines = out.split('\n').map((l) => l.match(/BENCH (\{.*\})/)?.[1]).filter((l): l is string => l !== undefined).map((l) => JSON.parse(l) as BenchLine);
   if (code !== 0 || lines.length === 0) throw new Error(`${program} (${mode}) failed with code ${code}:\n${out.slice(-2000)}\n${err.slice(-2000)}`);
-  const ms = lines.find((l) => l.ms !== undefined)?.ms;
-  if (ms === undefined) throw new Error(`${program} (${mode}): no timing line`);
-  return { ms, bytes: lines.reduce((a, l) => a + l.bytesPerRun, 0), rounds: Math.max(...lines.map((l) => l.rounds)) };
+  const timed = lines.find((l) => l.ms !== undefined);
+  if (timed?.ms === undefined) throw new Error(`${program} (${mode}): no timing line`);
+  return { ms: timed.ms, p90Ms: timed.p90Ms, bytes: lines.reduce((a, l) => a + l.bytesPerRun, 0), rounds: Math.max(...lines.map((l) => l.rounds)) };
 }

@@ -50,5 +50,5 @@ for (let r = 0; r < RUNS; r++) {
 const cpu = process.cpuUsage(cpu0);
 times.sort((a, b) => a - b);
 const local = config.playerNames.filter((p) => config.isLocal(p));
-console.log(`BENCH ${JSON.stringify({ players: local, bytesPerRun: bytes / RUNS, rounds, cpuMsPerRun: (cpu.user + cpu.system) / 1000 / RUNS, ms: local.includes('result-receiver') ? times[Math.floor(times.length / 2)] : undefined })}`);
+console.log(`BENCH ${JSON.stringify({ players: local, bytesPerRun: bytes / RUNS, rounds, cpuMsPerRun: (cpu.user + cpu.system) / 1000 / RUNS, ...(local.includes('result-receiver') ? { ms: times[Math.floor(times.length / 2)], p90Ms: times[Math.floor(times.length * 0.9)] } : {}) })}`);
 await config.close();
