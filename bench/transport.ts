@@ -25,7 +25,7 @@ import { fmtMs, interleaved, machine, table, timeMs, useBackend } from './util.j
 const SECRET = 'bench-secret-not-for-production';
 const MIB = 2 ** 20;
 const TENSOR_MIB = [1, 8, 64];
-const REPS = Number(process.env.REPS ?? 9);
+const REPS = Number(process.env.REPS ?? 15);
 const PINGS = Number(process.env.PINGS ?? 2000);
 const N = Number(process.env.SIZE ?? 512);
 const MATMUL_ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -135,31 +135,41 @@ type Measured = { mbps: Record<string, number>; rttUs: Record<string, number> };
 
 /**
  * The same program in both processes. `parent` is true in the process that
- * listens on both links (the socket.io listener and the TCP server). For each
- * size, repetitions run round-robin over the four (link, direction) pairs, so
- * load from other processes hits them alike; then small round trips, also
- * alternating. Each process reports what it measured as the sender.
+ * listens on both links (the socket.io listener and the TCP server). Each
+ * direction is its own contest: socket.io and raw TCP alternate with the same
+ * sender and receiver processes, REPS times after one warm-up, so load from
+ * other processes hits both alike. (Interleaving all four links, as an earlier
+ * version did, made each transfer pay for the other direction's garbage: every
+ * 8 MiB received is external memory that triggers major GCs in the receiver,
+ * and the ratios moved between 0.8 and 2.6 from run to run.) Then small round
+ * trips, also alternating. Each process reports what it measured as the sender.
  */
 async function schedule(parent: boolean, sio: Channel, raw: Channel): Promise<Measured> {
-  const contenders: Array<[string, Channel, boolean]> = [
-    ['socket.io dialer->listener', sio, false],
-    ['socket.io listener->dialer', sio, true],
-    ['raw TCP client->server', raw, false],
-    ['raw TCP server->client', raw, true],
+  const contests: Array<Array<[string, Channel, boolean]>> = [
+    [
+      ['socket.io dialer->listener', sio, false],
+      ['raw TCP client->server', raw, false],
+    ],
+    [
+      ['socket.io listener->dialer', sio, true],
+      ['raw TCP server->client', raw, true],
+    ],
   ];
   const times = new Map<string, number[]>();
   for (const mib of TENSOR_MIB) {
     const x = words(mib);
-    for (let r = 0; r < REPS + 1; r++) {
-      for (const [name, ch, parentSends] of contenders) {
-        if (parent === parentSends) {
-          const t0 = performance.now();
-          ch.send([x]);
-          await ch.receive(ACK);
-          if (r > 0) times.set(`${mib}:${name}`, [...(times.get(`${mib}:${name}`) ?? []), performance.now() - t0]);
-        } else {
-          await ch.receive(x);
-          ch.send([ACK]);
+    for (const contenders of contests) {
+      for (let r = 0; r < REPS + 1; r++) {
+        for (const [name, ch, parentSends] of contenders) {
+          if (parent === parentSends) {
+            const t0 = performance.now();
+            ch.send([x]);
+            await ch.receive(ACK);
+            if (r > 0) times.set(`${mib}:${name}`, [...(times.get(`${mib}:${name}`) ?? []), performance.now() - t0]);
+          } else {
+            await ch.receive(x);
+            ch.send([ACK]);
+          }
         }
       }
     }
@@ -253,7 +263,7 @@ async function main(): Promise<void> {
   server.close();
   await peerExit;
 
-  console.log(`Throughput, MB/s (median of ${REPS}, the four links interleaved; each transfer timed to the receiver's acknowledgement)`);
+  console.log(`Throughput, MB/s (median of ${REPS}; in each direction socket.io and raw TCP alternate; each transfer timed to the receiver's acknowledgement)`);
   const cols = ['socket.io dialer->listener', 'socket.io listener->dialer', 'raw TCP client->server', 'raw TCP server->client'];
   table(
     ['tensor', ...cols, 'raw/socket.io (worse direction)'],
