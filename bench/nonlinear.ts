@@ -79,7 +79,7 @@ table(['op', 'private ms', 'elements/s', 'rounds', 'bytes/element', 'tfjs ms', '
 await prot.flush();
 await config.close();
 
-// Six processes share two cores and each run moves ~44 MB: the first runs pay for fresh memory, so more runs here.
+// Four processes share two cores and each run moves ~44 MB: the first runs pay for fresh memory, so more runs here.
 const REMOTE_RUNS = RUNS * 3;
 console.log(`\nThe same, one process per player (server0, server1, crypto-producer, inputter) on loopback; timed on server 0; median of ${REMOTE_RUNS} runs`);
 const remote: string[][] = [];
