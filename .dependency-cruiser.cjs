@@ -16,13 +16,21 @@ forbidden.push({
   from: { path: '^src/errors\\.ts$' },
   to: { path: '^src/' },
 });
-// Type-only cycles (a tensor's fluent methods typed by its protocol) vanish at
-// run time; value cycles are errors.
+// Layers and models program against the protocol interface (src/protocol/api),
+// never against a protocol's implementation.
+forbidden.push({
+  name: 'layers-models-use-the-protocol-interface',
+  comment: 'src/layers and src/models may import from src/protocol only its interface, src/protocol/api/',
+  severity: 'error',
+  from: { path: '^src/(layers|models)/' },
+  to: { path: '^src/protocol/(?!api/)' },
+});
+// No cycle of any kind, type-only imports included.
 forbidden.push({
   name: 'no-circular',
   severity: 'error',
   from: {},
-  to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+  to: { circular: true },
 });
 
 module.exports = {

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfe from 'tfjs-encrypted';
 import { randomWords } from '../src/crypto/index.js';
 import { fmtMs, interleaved, machine, table, useBackend, type Contender } from './util.js';
+import { sharesOf } from '../src/protocol/index.js';
 
 const SIZES = (process.env.SIZES ?? '128,256,512').split(',').map(Number);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -44,12 +45,12 @@ async function privateContender(n: number): Promise<{ run: () => Promise<void>; 
   const values = Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 2000) / 100 - 10);
   const x = prot.definePrivateInput('inputter', () => values, { shape: [n, n] });
   const w = prot.definePrivateInput('inputter', () => values, { shape: [n, n] });
-  await Promise.all([...x.shares, ...w.shares].map((s) => s.value()));
+  await Promise.all([...sharesOf(x), ...sharesOf(w)].map((s) => s.value()));
   return {
     run: async () => {
       // Fresh (unmasked) operands each run, so that masking is measured too.
       const z = x.add(0).matmul(w.add(0));
-      await Promise.all(z.shares.map((s) => s.value()));
+      await Promise.all(sharesOf(z).map((s) => s.value()));
     },
     close: async () => {
       await prot.flush();

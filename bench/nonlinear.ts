@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfe from 'tfjs-encrypted';
 import { runProgram } from './run-players.js';
 import { machine, table, useBackend } from './util.js';
+import { sharesOf } from '../src/protocol/index.js';
 
 const ROWS = 128;
 const COLS = 1024;
@@ -25,17 +26,17 @@ const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'inputt
 const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
 const values = Float64Array.from({ length: N }, (_, i) => (((i * 7919) % 20001) - 10000) / 1000);
 const x = prot.definePrivateInput('inputter', () => values, { shape: [ROWS, COLS] });
-await Promise.all(x.shares.map((s) => s.value()));
+await Promise.all(sharesOf(x).map((s) => s.value()));
 const plain = tf.tensor2d(Float32Array.from(values), [ROWS, COLS]);
 
 interface Row {
   name: string;
-  secure: () => tfe.protocol.PondTensor;
+  secure: () => tfe.protocol.Tensor;
   plaintext: () => tf.Tensor;
 }
 // Every run starts from a fresh private tensor (x + 0, a local op), so no
 // cached Beaver mask from an earlier run makes it look cheaper.
-const fresh = (): tfe.protocol.PondPrivateTensor => x.add(0);
+const fresh = (): tfe.protocol.PrivateTensor => x.add(0);
 const plainImages = plain.reshape([128, 32, 32, 1]) as tf.Tensor4D;
 const rows: Row[] = [
   { name: 'relu', secure: () => fresh().relu(), plaintext: () => tf.relu(plain) },
@@ -56,7 +57,7 @@ for (const r of rows) {
     const before = prot.traffic();
     let t0 = performance.now();
     const y = r.secure();
-    await Promise.all((y as tfe.protocol.PondPrivateTensor).shares.map((s) => s.value()));
+    await Promise.all(sharesOf(y).map((s) => s.value()));
     const ms = performance.now() - t0;
     const after = prot.traffic();
     t0 = performance.now();

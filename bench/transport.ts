@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfe from 'tfjs-encrypted';
 import { decodeFrame, encodeFrameParts, frameByteLength } from '../src/network/frame.js';
 import { fmtMs, interleaved, machine, table, timeMs, useBackend } from './util.js';
+import { sharesOf } from '../src/protocol/index.js';
 
 const SECRET = 'bench-secret-not-for-production';
 const MIB = 2 ** 20;
@@ -208,7 +209,7 @@ async function matmulProgram(config: tfe.Config, rounds: number): Promise<number
   for (let r = 0; r < rounds + 2; r++) {
     const t0 = performance.now();
     const z = x.add(0).matmul(w.add(0));
-    for (const [i, s] of z.shares.entries()) if (s.isLocal) await z.shares[i].value();
+    for (const [i, s] of sharesOf(z).entries()) if (s.isLocal) await sharesOf(z)[i].value();
     if (!config.isLocal('server0') && !config.isLocal('server1')) continue;
     if (r >= 2) times.push(performance.now() - t0);
   }

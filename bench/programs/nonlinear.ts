@@ -5,6 +5,7 @@
  * common start to the moment server 0 holds its share. Prints `BENCH {json}`.
  */
 import * as tfe from 'tfjs-encrypted';
+import { sharesOf } from '../../src/protocol/index.js';
 
 const OP = process.env.OP ?? 'relu';
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -12,7 +13,7 @@ const N = 128 * 1024;
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'inputter'], { timeoutMs: 600_000 });
 const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
 const x = prot.definePrivateInput('inputter', () => Float64Array.from({ length: N }, (_, i) => (((i * 7919) % 20001) - 10000) / 1000), { shape: [128, 1024] });
-const ops: Record<string, (t: tfe.protocol.PondPrivateTensor) => tfe.protocol.PondPrivateTensor> = {
+const ops: Record<string, (t: tfe.protocol.PrivateTensor) => tfe.protocol.PrivateTensor> = {
   relu: (t) => t.relu(),
   maxpool: (t) => t.reshape([128, 32, 32, 1]).maxPool2d(2),
   sigmoid: (t) => prot.sigmoid(t),
@@ -28,7 +29,7 @@ for (let r = 0; r <= RUNS; r++) {
   const before = prot.traffic();
   const t0 = performance.now();
   const y = op(x.add(0));
-  if (config.isLocal('server0')) await y.shares[0].value();
+  if (config.isLocal('server0')) await sharesOf(y)[0].value();
   const ms = performance.now() - t0;
   await prot.flush();
   const after = prot.traffic();

@@ -1,9 +1,8 @@
 /** The reLU and softmax layers of tfjs (tf.layers.reLU, tf.layers.softmax). */
 import { check, NotImplementedError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
-import { activationCost, checkReluMode, reluModeOf, softmaxCost, type ReluMode } from './activations.js';
-import { CostBuilder } from './cost.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
+import { checkReluMode, reluModeOf, type ReluMode } from './activations.js';
+import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 export interface ReLULayerArgs extends LayerArgs {
   /** Upper bound (ReLU6-style clipping when 6), exact; none by default. */
@@ -27,14 +26,9 @@ export class ReLU extends Layer {
   computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
-  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
     if (this.maxValue !== null) return x.clip(0, this.maxValue);
-    return reluModeOf(this.reluMode, options) === 'approximate' ? x.prot.reluApprox(x) : x.relu();
-  }
-  cost(inputShape: readonly number[], options: CallOptions = {}): LayerCost {
-    const n = inputShape.reduce((a, b) => a * b, 1);
-    if (this.maxValue !== null) return new CostBuilder().relu(2 * n).build();
-    return activationCost('relu', n, inputShape[inputShape.length - 1], reluModeOf(this.reluMode, options));
+    return reluModeOf(this.reluMode, options) === 'approximate' ? x.reluApprox() : x.relu();
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), maxValue: this.maxValue };
@@ -66,16 +60,13 @@ export class Softmax extends Layer {
     this.resolvedAxis(inputShape.length);
     return inputShape;
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     const a = this.resolvedAxis(x.rank);
-    if (a === x.rank - 1) return x.prot.softmax(x);
+    if (a === x.rank - 1) return x.softmax();
     // Move the axis last, normalise, move it back.
     const perm = [...x.shape.keys()].filter((i) => i !== a).concat(a);
     const inverse = perm.map((_, i) => perm.indexOf(i));
-    return x.prot.softmax(x.transpose(perm)).transpose(inverse);
-  }
-  cost(inputShape: readonly number[]): LayerCost {
-    return softmaxCost(inputShape.reduce((a, b) => a * b, 1), inputShape[this.resolvedAxis(inputShape.length)]);
+    return x.transpose(perm).softmax().transpose(inverse);
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), axis: this.axis };

@@ -4,12 +4,11 @@
  * Dilation 1 only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { check, NotImplementedError, ShapeError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
+import { check, NotImplementedError } from '../errors.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
 import { pair, windowGeometry, type Padding } from '../ring/index.js';
-import { activationCost, applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
-import { CostBuilder } from './cost.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import { applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
+import { checkChannelsLast, imageDims, Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 /** Arguments shared by the convolution layers (tfjs field names). */
 export interface BaseConvArgs extends LayerArgs {
@@ -48,9 +47,7 @@ abstract class BaseConv extends Layer {
     const padding = args.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same') throw new NotImplementedError(`${where}: padding '${String(padding)}' is not supported; supported: valid, same`);
     this.padding = padding;
-    if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
-      throw new NotImplementedError(`${where}: dataFormat '${String(args.dataFormat)}' is not supported; supported: channelsLast`);
-    }
+    checkChannelsLast(args.dataFormat, where);
     const dilation = pair(args.dilationRate ?? 1, 'dilationRate', where);
     if (dilation[0] !== 1 || dilation[1] !== 1) throw new NotImplementedError(`${where}: dilationRate ${JSON.stringify(args.dilationRate)} is not supported; supported: 1`);
     this.activation = checkActivation(args.activation, where);
@@ -62,27 +59,16 @@ abstract class BaseConv extends Layer {
   protected abstract outChannels(inChannels: number): number;
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const [, h, w, c] = inputShape;
-    if (inputShape.length !== 4 || h === null || w === null || c === null) {
-      throw new ShapeError(`${this.name} (${this.className}): input must be [batch, height, width, channels], got [${inputShape.join(',')}]`);
-    }
+    const [h, w, c] = imageDims(inputShape, `${this.name} (${this.className})`);
     const g = windowGeometry([1, h, w, c], this.kernelSize, this.strides, this.padding, `${this.name} (${this.className})`);
     return [inputShape[0], g.outHeight, g.outWidth, this.outChannels(c)];
   }
 
-  protected finish(x: PondPrivateTensor, y: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+  protected finish(x: PrivateTensor, y: PrivateTensor, options: CallOptions): PrivateTensor {
     const z = this.useBias ? y.add(this.weights[1]) : y;
-    return applyActivation(x.prot, z, this.activation, reluModeOf(this.reluMode, options));
+    return applyActivation(z, this.activation, reluModeOf(this.reluMode, options));
   }
 
-  cost(inputShape: readonly number[], options: CallOptions = {}): LayerCost {
-    const out = this.computeOutputShape(inputShape).map((d) => d ?? inputShape[0]);
-    const n = out.reduce((a, b) => a * b, 1);
-    return new CostBuilder()
-      .product(inputShape.reduce((a, b) => a * b, 1), n)
-      .add(activationCost(this.activation, n, out[3], reluModeOf(this.reluMode, options)))
-      .build();
-  }
 
   protected override initialWeight(index: number, shape: readonly number[]): tf.Tensor {
     return index === 0 ? tf.initializers.glorotUniform({}).apply([...shape]) : tf.zeros([...shape]);
@@ -126,7 +112,7 @@ export class Conv2D extends BaseConv {
     return this.useBias ? [kernel, [this.filters]] : [kernel];
   }
 
-  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
     return this.finish(x, x.conv2d(this.weights[0], { strides: this.strides, padding: this.padding }), options);
   }
 
@@ -161,8 +147,8 @@ export class DepthwiseConv2D extends BaseConv {
     return this.useBias ? [kernel, [c * this.depthMultiplier]] : [kernel];
   }
 
-  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
-    return this.finish(x, x.prot.depthwiseConv2d(x, this.weights[0], { strides: this.strides, padding: this.padding }), options);
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
+    return this.finish(x, x.depthwiseConv2d(this.weights[0], { strides: this.strides, padding: this.padding }), options);
   }
 
   override getConfig(): LayerConfig {

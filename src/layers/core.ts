@@ -1,9 +1,9 @@
 /** Shape and pass-through layers: flatten, reshape, activation, dropout. */
 import { check, ShapeError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
-import { activationCost, applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
-import { NO_COST } from './cost.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import { sizeOf } from '../ring/index.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
+import { applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
+import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 function known(shape: LayerShape, from: number, what: string): number[] {
   const rest = shape.slice(from);
@@ -22,13 +22,10 @@ export class Flatten extends Layer {
   }
   computeOutputShape(inputShape: LayerShape): LayerShape {
     if (inputShape.length < 2) throw new ShapeError(`${this.name} (Flatten): input must have rank >= 2, got [${inputShape.join(',')}]`);
-    return [inputShape[0], known(inputShape, 1, `${this.name} (Flatten)`).reduce((a, b) => a * b, 1)];
+    return [inputShape[0], sizeOf(known(inputShape, 1, `${this.name} (Flatten)`))];
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x.reshape([x.shape[0], -1]);
-  }
-  cost(): LayerCost {
-    return NO_COST;
   }
 }
 
@@ -53,19 +50,16 @@ export class Reshape extends Layer {
     return Reshape.className;
   }
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const size = known(inputShape, 1, `${this.name} (Reshape)`).reduce((a, b) => a * b, 1);
-    const fixed = this.targetShape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const size = sizeOf(known(inputShape, 1, `${this.name} (Reshape)`));
+    const fixed = sizeOf(this.targetShape.filter((d) => d !== -1));
     const out = this.targetShape.map((d) => (d === -1 ? size / fixed : d));
-    if (out.reduce((a, b) => a * b, 1) !== size || out.some((d) => !Number.isInteger(d))) {
+    if (sizeOf(out) !== size || out.some((d) => !Number.isInteger(d))) {
       throw new ShapeError(`${this.name} (Reshape): cannot reshape samples of [${inputShape.slice(1).join(',')}] (${size} values) into [${this.targetShape.join(',')}]`);
     }
     return [inputShape[0], ...out];
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x.reshape([x.shape[0], ...this.targetShape]);
-  }
-  cost(): LayerCost {
-    return NO_COST;
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), targetShape: [...this.targetShape] };
@@ -93,11 +87,8 @@ export class Activation extends Layer {
   computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
-  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
-    return applyActivation(x.prot, x, this.activation, reluModeOf(this.reluMode, options));
-  }
-  cost(inputShape: readonly number[], options: CallOptions = {}): LayerCost {
-    return activationCost(this.activation, inputShape.reduce((a, b) => a * b, 1), inputShape[inputShape.length - 1], reluModeOf(this.reluMode, options));
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
+    return applyActivation(x, this.activation, reluModeOf(this.reluMode, options));
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), activation: this.activation };
@@ -124,11 +115,8 @@ export class Dropout extends Layer {
   computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x;
-  }
-  cost(): LayerCost {
-    return NO_COST;
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), rate: this.rate };

@@ -1,10 +1,9 @@
 /** Dense (fully connected) layer: activation(x W + b), as tf.layers.dense. */
 import * as tf from '@tensorflow/tfjs';
 import { check, ShapeError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
-import { activationCost, applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
-import { CostBuilder } from './cost.js';
-import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
+import { applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
+import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 export interface DenseLayerArgs extends LayerArgs {
   /** Output size. */
@@ -55,20 +54,12 @@ export class Dense extends Layer {
     return index === 0 ? tf.initializers.glorotUniform({}).apply([...shape]) : tf.zeros([...shape]);
   }
 
-  protected call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor {
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
     let y = x.matmul(this.weights[0]);
     if (this.useBias) y = y.add(this.weights[1]);
-    return applyActivation(x.prot, y, this.activation, reluModeOf(this.reluMode, options));
+    return applyActivation(y, this.activation, reluModeOf(this.reluMode, options));
   }
 
-  cost(inputShape: readonly number[], options: CallOptions = {}): LayerCost {
-    const n = inputShape.reduce((a, b) => a * b, 1);
-    const out = (n / inputShape[inputShape.length - 1]) * this.units;
-    return new CostBuilder()
-      .product(n, out)
-      .add(activationCost(this.activation, out, this.units, reluModeOf(this.reluMode, options)))
-      .build();
-  }
 
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias };

@@ -7,8 +7,9 @@
  * Shapes follow tfjs: the batch dimension is `null`.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { check, ShapeError } from '../errors.js';
-import type { Pond, PondPrivateTensor, PondPrivateVariable, TensorLike } from '../protocol/index.js';
+import { check, NotImplementedError, ShapeError } from '../errors.js';
+import { sizeOf } from '../ring/index.js';
+import type { PrivateTensor, PrivateVariable, Protocol, TensorLike } from '../protocol/api/index.js';
 
 /** A tfjs-style shape; the batch dimension is `null`. */
 export type LayerShape = readonly (number | null)[];
@@ -39,16 +40,6 @@ export interface BuildOptions {
   weights?: WeightProvider;
 }
 
-/** Estimated protocol cost of one forward pass (see cost.ts). */
-export interface LayerCost {
-  /** Correlated randomness dealt: a word per product output element or per AND word. */
-  readonly triples: number;
-  /** Communication rounds (sequential steps). */
-  readonly rounds: number;
-  /** Bytes sent by all players, the crypto producer's included. */
-  readonly bytes: number;
-}
-
 /** Options that hold for a whole forward pass (a model's settings). */
 export interface CallOptions {
   /** 'exact' ReLU (default) or the 'approximate' polynomial, for layers that do not say. */
@@ -71,7 +62,7 @@ export abstract class Layer {
   readonly name: string;
   /** Sample shape given to the first layer of a model. */
   readonly inputShape: readonly number[] | undefined;
-  private variables: PondPrivateVariable[] | undefined;
+  private variables: PrivateVariable[] | undefined;
   private builtShape: LayerShape | undefined;
 
   constructor(args: LayerArgs, className: string) {
@@ -92,7 +83,7 @@ export abstract class Layer {
   }
 
   /** The private weights (after build), in tfjs order. */
-  get weights(): readonly PondPrivateVariable[] {
+  get weights(): readonly PrivateVariable[] {
     if (this.variables === undefined) throw new Error(`${this.name}: the layer is not built yet`);
     return this.variables;
   }
@@ -105,17 +96,15 @@ export abstract class Layer {
   /** Initial value of weight `index` when none is given (run on the owner only). */
   protected initialWeight(index: number, shape: readonly number[]): tf.Tensor | Float64Array {
     void index;
-    return new Float64Array(shape.reduce((a, b) => a * b, 1));
+    return new Float64Array(sizeOf(shape));
   }
 
   /** Output shape for an input shape; throws a ShapeError for inputs the layer cannot take. */
   abstract computeOutputShape(inputShape: LayerShape): LayerShape;
 
   /** The forward pass on a private batch (the layer is built). */
-  protected abstract call(x: PondPrivateTensor, options: CallOptions): PondPrivateTensor;
+  protected abstract call(x: PrivateTensor, options: CallOptions): PrivateTensor;
 
-  /** Estimated cost of a forward pass on a batch of `inputShape` (concrete). */
-  abstract cost(inputShape: readonly number[], options?: CallOptions): LayerCost;
 
   /** The layer's config in tfjs's field names. */
   getConfig(): LayerConfig {
@@ -126,7 +115,7 @@ export abstract class Layer {
    * Creates the weights: each is a private variable whose value the owner
    * provides (from `options.weights`, or the initialisers) and secret-shares.
    */
-  build(prot: Pond, inputShape: LayerShape, options: BuildOptions): void {
+  build(prot: Protocol, inputShape: LayerShape, options: BuildOptions): void {
     this.computeOutputShape(inputShape);
     const provider = options.weights ?? ((i: number, shape: readonly number[]) => this.initialWeight(i, shape));
     this.variables = this.weightShapes(inputShape).map((shape, i) =>
@@ -136,7 +125,7 @@ export abstract class Layer {
   }
 
   /** Checks the input shape against the built one, then runs the forward pass. */
-  apply(x: PondPrivateTensor, options: CallOptions = {}): PondPrivateTensor {
+  apply(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
     if (this.builtShape === undefined) throw new Error(`${this.name}: build the layer before calling it`);
     const expected = this.builtShape;
     if (x.rank !== expected.length || expected.some((d, i) => d !== null && d !== x.shape[i])) {
@@ -148,7 +137,7 @@ export abstract class Layer {
   /** Number of weight values. */
   countParams(): number {
     if (this.builtShape === undefined) return 0;
-    return this.weightShapes(this.builtShape).reduce((acc, s) => acc + s.reduce((a, b) => a * b, 1), 0);
+    return this.weightShapes(this.builtShape).reduce((acc, s) => acc + sizeOf(s), 0);
   }
 }
 
@@ -160,4 +149,16 @@ export function concrete(shape: LayerShape, batch: number): number[] {
 /** Renders a LayerShape as tfjs's summary does: [null,28,28,1]. */
 export function fmtLayerShape(shape: LayerShape): string {
   return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(',')}]`;
+}
+
+/** [height, width, channels] of an NHWC input shape; a ShapeError names `where` otherwise. */
+export function imageDims(shape: LayerShape, where: string): [number, number, number] {
+  const [, h, w, c] = shape;
+  if (shape.length !== 4 || h === null || w === null || c === null) throw new ShapeError(`${where}: input must be [batch, height, width, channels], got [${shape.join(',')}]`);
+  return [h, w, c];
+}
+
+/** tfjs's dataFormat: only channelsLast (NHWC) is computed. */
+export function checkChannelsLast(dataFormat: unknown, where: string): void {
+  if (dataFormat !== undefined && dataFormat !== 'channelsLast') throw new NotImplementedError(`${where}: dataFormat '${String(dataFormat)}' is not supported; supported: channelsLast`);
 }

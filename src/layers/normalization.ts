@@ -6,9 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { check, NotImplementedError, ShapeError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
-import { CostBuilder } from './cost.js';
-import { Layer, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
+import { Layer, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 export interface BatchNormalizationLayerArgs extends LayerArgs {
   /** Only the last axis (channels) is supported: -1 or rank - 1. */
@@ -77,14 +76,10 @@ export class BatchNormalization extends Layer {
     });
   }
 
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x.mul(this.weights[0]).add(this.weights[1]);
   }
 
-  cost(inputShape: readonly number[]): LayerCost {
-    const n = inputShape.reduce((a, b) => a * b, 1);
-    return new CostBuilder().product(n, n).build();
-  }
 
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale };

@@ -1,8 +1,7 @@
 /** Zero padding of images, as tf.layers.zeroPadding2d (channelsLast). */
-import { check, NotImplementedError, ShapeError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
-import { NO_COST } from './cost.js';
-import { Layer, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import { NotImplementedError } from '../errors.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
+import { checkChannelsLast, imageDims, Layer, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 export interface ZeroPadding2DLayerArgs extends LayerArgs {
   /** n, [h, w], or [[top, bottom], [left, right]]. Default 1. */
@@ -27,7 +26,7 @@ export class ZeroPadding2D extends Layer {
     else if (Array.isArray(p) && p.length === 2 && typeof p[0] === 'number') this.padding = [[nn(p[0]), nn(p[0])], [nn(p[1]), nn(p[1])]];
     else if (Array.isArray(p) && p.length === 2 && Array.isArray(p[0]) && Array.isArray(p[1])) this.padding = [[nn(p[0][0]), nn(p[0][1])], [nn(p[1][0]), nn(p[1][1])]];
     else this.padding = bad();
-    check(args.dataFormat === undefined || args.dataFormat === 'channelsLast', () => `${where}: dataFormat '${String(args.dataFormat)}' is not supported; supported: channelsLast`);
+    checkChannelsLast(args.dataFormat, where);
   }
 
   get className(): string {
@@ -35,20 +34,17 @@ export class ZeroPadding2D extends Layer {
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const [b, h, w, c] = inputShape;
-    if (inputShape.length !== 4 || h === null || w === null) throw new ShapeError(`${this.name} (ZeroPadding2D): input must be [batch, height, width, channels], got [${inputShape.join(',')}]`);
+    const [h, w, c] = imageDims(inputShape, `${this.name} (ZeroPadding2D)`);
+    const b = inputShape[0];
     const [[t, bt], [l, r]] = this.padding;
     return [b, h + t + bt, w + l + r, c];
   }
 
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     const [[t, b], [l, r]] = this.padding;
-    return x.prot.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]);
+    return x.pad([[0, 0], [t, b], [l, r], [0, 0]]);
   }
 
-  cost(): LayerCost {
-    return NO_COST;
-  }
 
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), padding: this.padding.map((p) => [...p]), dataFormat: 'channelsLast' };

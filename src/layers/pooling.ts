@@ -1,9 +1,8 @@
 /** Pooling layers in tfjs layout (channelsLast): average, max, and their global forms. */
-import { NotImplementedError, ShapeError } from '../errors.js';
-import type { PondPrivateTensor } from '../protocol/index.js';
+import { NotImplementedError } from '../errors.js';
+import type { PrivateTensor } from '../protocol/api/index.js';
 import { pair, windowGeometry, type Padding } from '../ring/index.js';
-import { CostBuilder } from './cost.js';
-import { Layer, type LayerArgs, type LayerConfig, type LayerCost, type LayerShape } from './layer.js';
+import { checkChannelsLast, imageDims, Layer, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
 export interface Pooling2DLayerArgs extends LayerArgs {
   /** Window size (default 2). */
@@ -14,15 +13,6 @@ export interface Pooling2DLayerArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
 }
 
-function checkImage(shape: LayerShape, where: string): [number, number, number] {
-  const [, h, w, c] = shape;
-  if (shape.length !== 4 || h === null || w === null || c === null) throw new ShapeError(`${where}: input must be [batch, height, width, channels], got [${shape.join(',')}]`);
-  return [h, w, c];
-}
-
-function checkFormat(dataFormat: unknown, where: string): void {
-  if (dataFormat !== undefined && dataFormat !== 'channelsLast') throw new NotImplementedError(`${where}: dataFormat '${String(dataFormat)}' is not supported; supported: channelsLast`);
-}
 
 abstract class Pooling2D extends Layer {
   readonly poolSize: [number, number];
@@ -37,11 +27,11 @@ abstract class Pooling2D extends Layer {
     const padding = args.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same') throw new NotImplementedError(`${where}: padding '${String(padding)}' is not supported; supported: valid, same`);
     this.padding = padding;
-    checkFormat(args.dataFormat, where);
+    checkChannelsLast(args.dataFormat, where);
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    const [h, w, c] = checkImage(inputShape, `${this.name} (${this.className})`);
+    const [h, w, c] = imageDims(inputShape, `${this.name} (${this.className})`);
     const g = windowGeometry([1, h, w, c], this.poolSize, this.strides, this.padding, `${this.name} (${this.className})`);
     return [inputShape[0], g.outHeight, g.outWidth, c];
   }
@@ -64,11 +54,8 @@ export class AveragePooling2D extends Pooling2D {
   get className(): string {
     return AveragePooling2D.className;
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x.avgPool2d(this.poolSize, { strides: this.strides, padding: this.padding });
-  }
-  cost(inputShape: readonly number[]): LayerCost {
-    return new CostBuilder().scale(this.outSize(inputShape)).build();
   }
 }
 
@@ -81,19 +68,9 @@ export class MaxPooling2D extends Pooling2D {
   get className(): string {
     return MaxPooling2D.className;
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x.maxPool2d(this.poolSize, { strides: this.strides, padding: this.padding });
   }
-  cost(inputShape: readonly number[]): LayerCost {
-    return tournamentCost(this.poolSize[0] * this.poolSize[1], this.outSize(inputShape));
-  }
-}
-
-/** Cost of a max over k entries for each of `out` outputs (select.ts). */
-export function tournamentCost(k: number, out: number): LayerCost {
-  const c = new CostBuilder();
-  for (let cur = k; cur > 1; cur = Math.ceil(cur / 2)) c.relu(Math.floor(cur / 2) * out);
-  return c.build();
 }
 
 export interface GlobalPooling2DLayerArgs extends LayerArgs {
@@ -105,19 +82,16 @@ export class GlobalAveragePooling2D extends Layer {
   static readonly className = 'GlobalAveragePooling2D';
   constructor(args: GlobalPooling2DLayerArgs = {}) {
     super(args, GlobalAveragePooling2D.className);
-    checkFormat(args.dataFormat, `${this.name} (GlobalAveragePooling2D)`);
+    checkChannelsLast(args.dataFormat, `${this.name} (GlobalAveragePooling2D)`);
   }
   get className(): string {
     return GlobalAveragePooling2D.className;
   }
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    return [inputShape[0], checkImage(inputShape, `${this.name} (GlobalAveragePooling2D)`)[2]];
+    return [inputShape[0], imageDims(inputShape, `${this.name} (GlobalAveragePooling2D)`)[2]];
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
+  protected call(x: PrivateTensor): PrivateTensor {
     return x.mean([1, 2]);
-  }
-  cost(inputShape: readonly number[]): LayerCost {
-    return new CostBuilder().scale(inputShape[0] * inputShape[3]).build();
   }
 }
 
@@ -126,18 +100,15 @@ export class GlobalMaxPooling2D extends Layer {
   static readonly className = 'GlobalMaxPooling2D';
   constructor(args: GlobalPooling2DLayerArgs = {}) {
     super(args, GlobalMaxPooling2D.className);
-    checkFormat(args.dataFormat, `${this.name} (GlobalMaxPooling2D)`);
+    checkChannelsLast(args.dataFormat, `${this.name} (GlobalMaxPooling2D)`);
   }
   get className(): string {
     return GlobalMaxPooling2D.className;
   }
   computeOutputShape(inputShape: LayerShape): LayerShape {
-    return [inputShape[0], checkImage(inputShape, `${this.name} (GlobalMaxPooling2D)`)[2]];
+    return [inputShape[0], imageDims(inputShape, `${this.name} (GlobalMaxPooling2D)`)[2]];
   }
-  protected call(x: PondPrivateTensor): PondPrivateTensor {
-    return x.prot.max(x, [1, 2]);
-  }
-  cost(inputShape: readonly number[]): LayerCost {
-    return tournamentCost(inputShape[1] * inputShape[2], inputShape[0] * inputShape[3]);
+  protected call(x: PrivateTensor): PrivateTensor {
+    return x.max([1, 2]);
   }
 }

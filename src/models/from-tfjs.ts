@@ -31,7 +31,7 @@ import {
   type ReluMode,
   type ZeroPadding2DLayerArgs,
 } from '../layers/index.js';
-import type { Pond } from '../protocol/index.js';
+import type { Protocol } from '../protocol/api/index.js';
 import { Sequential } from './sequential.js';
 
 type Config = tf.serialization.ConfigDict;
@@ -164,7 +164,7 @@ export interface FromTfjsOptions {
  * const model = await tfe.models.fromTfjs(plain, prot, { weightsOwner: 'model-owner' });
  * const logits = model.predict(x);
  */
-export async function fromTfjs(model: tf.LayersModel, prot: Pond, options: FromTfjsOptions = {}): Promise<Sequential> {
+export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options: FromTfjsOptions = {}): Promise<Sequential> {
   if (!(model instanceof tf.LayersModel)) throw new ValueError(`fromTfjs: expected a tf.LayersModel (tf.sequential or tf.model), got ${typeof model}`);
   const layers = chain(model);
   // Convert (and so validate) every layer before anything is shared.
@@ -191,7 +191,7 @@ export async function fromTfjs(model: tf.LayersModel, prot: Pond, options: FromT
   };
   seq.build(prot, {
     inputShape,
-    weightsOwner: options.weightsOwner ?? prot.servers[0],
+    weightsOwner: options.weightsOwner ?? prot.defaultOwner,
     weights: (layer, weight, shape) => {
       const t = weightsOf(layer)[weight];
       if (t === undefined || t.shape.length !== shape.length || t.shape.some((d, j) => d !== shape[j])) {

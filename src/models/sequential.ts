@@ -4,8 +4,8 @@
  * table with the protocol cost of each layer.
  */
 import { check, ShapeError } from '../errors.js';
-import { checkReluMode, concrete, fmtLayerShape, Layer, totalCost, type LayerCost, type LayerShape, type ReluMode } from '../layers/index.js';
-import type { Pond, PondPrivateTensor, TensorLike } from '../protocol/index.js';
+import { checkReluMode, concrete, fmtLayerShape, Layer, type LayerShape, type ReluMode } from '../layers/index.js';
+import { addCosts, isProtocol, type OpCost, type PrivateTensor, type Protocol, type TensorLike } from '../protocol/api/index.js';
 
 /** Arguments of {@link sequential}. */
 export interface SequentialArgs {
@@ -40,14 +40,15 @@ export interface SummaryRow {
   readonly className: string;
   readonly outputShape: LayerShape;
   readonly params: number;
-  readonly cost: LayerCost;
+  /** The protocol's estimate for a batch (after the first, which also masks the weights); undefined before build. */
+  readonly cost: OpCost | undefined;
 }
 
 export class Sequential {
   readonly name: string;
   readonly reluMode: ReluMode | undefined;
   private readonly stack: Layer[] = [];
-  private prot: Pond | undefined;
+  private prot: Protocol | undefined;
   private input: LayerShape | undefined;
 
   constructor(args: SequentialArgs = {}) {
@@ -99,12 +100,12 @@ export class Sequential {
    * Creates every layer's weights as private variables shared by their owner.
    * Shapes are checked first, so a bad model fails before anything is shared.
    */
-  build(prot: Pond, options: ModelBuildOptions = {}): void {
+  build(prot: Protocol, options: ModelBuildOptions = {}): void {
     check(this.prot === undefined, () => `${this.name}: the model is already built`);
     check(this.stack.length > 0, () => `${this.name}: the model has no layers`);
     const input = options.inputShape ?? this.inputShape;
     check(input !== undefined, () => `${this.name}: the input shape is unknown; give the first layer an inputShape or pass build({ inputShape })`);
-    const owner = options.weightsOwner ?? prot.servers[0];
+    const owner = options.weightsOwner ?? prot.defaultOwner;
     prot.config.player(owner, `${this.name}.build`);
     const shapes = this.shapes(input);
     this.stack.forEach((layer, i) => {
@@ -119,9 +120,13 @@ export class Sequential {
   }
 
   /** Private predictions for a private batch (built on first use with x's protocol). */
-  predict(x: PondPrivateTensor, options: PredictOptions = {}): PondPrivateTensor {
-    if (this.prot === undefined) this.build(x.prot, { inputShape: [null, ...x.shape.slice(1)] });
-    check(x.prot === this.prot, () => `${this.name}.predict: the input belongs to another protocol instance than the model's weights`);
+  predict(x: PrivateTensor, options: PredictOptions = {}): PrivateTensor {
+    if (this.prot === undefined) {
+      const prot = x.protocol;
+      check(isProtocol(prot), () => `${this.name}.predict: the input is not a tensor of a tfe protocol`);
+      this.build(prot, { inputShape: [null, ...x.shape.slice(1)] });
+    }
+    check(x.protocol === this.prot, () => `${this.name}.predict: the input belongs to another protocol instance than the model's weights`);
     const input = this.input as LayerShape;
     if (x.rank !== input.length || input.some((d, i) => i > 0 && d !== x.shape[i])) {
       throw new ShapeError(`${this.name}.predict: expected input of shape ${fmtLayerShape(input)}, got [${x.shape.join(',')}]`);
@@ -130,15 +135,36 @@ export class Sequential {
     const size = options.batchSize ?? batch;
     check(Number.isInteger(size) && size > 0, () => `${this.name}.predict: batchSize must be a positive integer, got ${String(options.batchSize)}`);
     if (size >= batch) return this.forward(x);
-    const outputs: PondPrivateTensor[] = [];
+    const outputs: PrivateTensor[] = [];
     for (let start = 0; start < batch; start += size) {
-      outputs.push(this.forward(x.prot.slice(x, [start, ...x.shape.slice(1).map(() => 0)], [Math.min(size, batch - start), ...x.shape.slice(1)])));
+      outputs.push(this.forward(x.slice([start, ...x.shape.slice(1).map(() => 0)], [Math.min(size, batch - start), ...x.shape.slice(1)])));
     }
-    return x.prot.concat(outputs, 0);
+    return outputs[0].concat(outputs.slice(1), 0);
   }
 
-  private forward(x: PondPrivateTensor): PondPrivateTensor {
-    return this.stack.reduce((h, layer) => layer.apply(h, this.reluMode === undefined ? {} : { reluMode: this.reluMode }), x);
+  private get callOptions(): { reluMode?: ReluMode } {
+    return this.reluMode === undefined ? {} : { reluMode: this.reluMode };
+  }
+
+  private forward(x: PrivateTensor): PrivateTensor {
+    return this.stack.reduce((h, layer) => layer.apply(h, this.callOptions), x);
+  }
+
+  /**
+   * Each layer's cost for a batch, from the protocol's op table: a first
+   * estimated pass masks the weights (as the first real batch does), then
+   * each layer is estimated on a fresh input.
+   */
+  private layerCosts(prot: Protocol, input: LayerShape, batchSize: number): OpCost[] {
+    const est = prot.costEstimator();
+    const shape = concrete(input, batchSize);
+    est.cost(() => this.forward(est.input(shape)));
+    let h = est.input(shape);
+    return this.stack.map((layer) => {
+      const { result, cost } = est.cost(() => layer.apply(h, this.callOptions));
+      h = result;
+      return cost;
+    });
   }
 
   /** Total number of weight values (once built). */
@@ -151,13 +177,13 @@ export class Sequential {
     const input = this.inputShape;
     check(input !== undefined, () => `${this.name}: the input shape is unknown; give the first layer an inputShape or call build()`);
     const shapes = this.shapes(input);
-    const options = this.reluMode === undefined ? {} : { reluMode: this.reluMode };
+    const costs = this.prot === undefined ? undefined : this.layerCosts(this.prot, input, batchSize);
     return this.stack.map((l, i) => ({
       name: l.name,
       className: l.className,
       outputShape: shapes[i],
       params: l.built ? l.countParams() : l.weightShapes(i === 0 ? input : shapes[i - 1]).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
-      cost: l.cost(concrete(i === 0 ? input : shapes[i - 1], batchSize), options),
+      cost: costs?.[i],
     }));
   }
 
@@ -168,9 +194,17 @@ export class Sequential {
    */
   summary(batchSize = 1, print: (line: string) => void = (l) => globalThis.console.log(l)): void {
     const rows = this.summaryRows(batchSize);
-    const total = totalCost(rows.map((r) => r.cost));
+    const known = rows.every((r) => r.cost !== undefined);
+    const total = addCosts(rows.map((r) => r.cost ?? { triples: 0, rounds: 0, bytes: 0 }));
     const header = ['Layer (type)', 'Output shape', 'Param #', 'Triples', 'Rounds', 'Bytes'];
-    const lines = rows.map((r) => [`${r.name} (${r.className})`, fmtLayerShape(r.outputShape), String(r.params), String(r.cost.triples), String(r.cost.rounds), formatBytes(r.cost.bytes)]);
+    const lines = rows.map((r) => [
+      `${r.name} (${r.className})`,
+      fmtLayerShape(r.outputShape),
+      String(r.params),
+      r.cost === undefined ? '-' : String(r.cost.triples),
+      r.cost === undefined ? '-' : String(r.cost.rounds),
+      r.cost === undefined ? '-' : formatBytes(r.cost.bytes),
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)) + 2);
     const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('');
     const rule = (ch: string): string => ch.repeat(widths.reduce((a, b) => a + b, 0));
@@ -185,7 +219,9 @@ export class Sequential {
     print(`Total params: ${params}`);
     print(`Trainable params: ${params}`);
     print('Non-trainable params: 0');
-    print(`Protocol cost per batch of ${batchSize} (after the first, which also opens the masked weights): ${total.triples} triples, ${total.rounds} rounds, ${formatBytes(total.bytes)}`);
+    print(known
+      ? `Protocol cost per batch of ${batchSize} (after the first, which also opens the masked weights): ${total.triples} triples, ${total.rounds} rounds, ${formatBytes(total.bytes)}`
+      : 'Protocol cost: build the model with a protocol (model.build(prot) or fromTfjs) to see it');
     print(rule('_'));
   }
 

@@ -5,21 +5,37 @@
  * No state is module-global: two protocols in one process do not interact.
  */
 import type { Config, MessageKey, Payload, TrafficKind, WireSpec } from '../network/index.js';
+import { RingTensor, type Shape } from '../ring/index.js';
 import { Placed } from './placed.js';
 
 export class Runtime {
   private readonly inFlight = new Set<Promise<unknown>>();
   private firstError: Error | undefined;
 
-  constructor(readonly config: Config) {}
+  /**
+   * @param detachedOps for a detached runtime (cost estimates): its own op
+   * counter, and no player is local, so nothing runs and nothing is sent.
+   */
+  private constructor(readonly config: Config, private readonly detachedOps?: { next: number }) {}
+
+  /** The runtime of a protocol on `config`. */
+  static of(config: Config): Runtime {
+    return new Runtime(config);
+  }
+
+  /** A runtime where no player is local and op ids are its own: ops issued on it only build their results' shapes. */
+  static detached(config: Config): Runtime {
+    return new Runtime(config, { next: 1 });
+  }
 
   /** A fresh operation id (same sequence on every player). */
   nextOp(): number {
+    if (this.detachedOps !== undefined) return this.detachedOps.next++;
     return this.config.opIds.next();
   }
 
   isLocal(player: string): boolean {
-    return this.config.isLocal(player);
+    return this.detachedOps === undefined && this.config.isLocal(player);
   }
 
   /**
@@ -37,18 +53,18 @@ export class Runtime {
     return Placed.local(player, this.track(p));
   }
 
-  /** Runs `fn` on every local player of `players`; resolves when all are done. */
-  onEach(players: readonly string[], fn: (player: string, index: number) => void | Promise<void>): Promise<void> {
-    const parts = players.map((p, i) => this.on(p, () => fn(p, i))).filter((p) => p.isLocal).map((p) => p.value());
-    return Promise.all(parts).then(() => undefined);
-  }
-
   send(from: string, to: string, key: MessageKey, payload: Payload, kind: TrafficKind = 'online'): void {
     this.config.transport.send(from, to, key, payload, kind);
   }
 
   receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
     return this.config.transport.receive(to, from, key, expect);
+  }
+
+  /** Receives one tensor of 64-bit words of `shape`. */
+  async receiveTensor(to: string, from: string, key: MessageKey, shape: Shape): Promise<RingTensor> {
+    const [t] = await this.receive(to, from, key, [{ dtype: 'u64', shape }]);
+    return new RingTensor(shape, t.data as BigUint64Array);
   }
 
   /** Keeps `p` in the in-flight set until it settles and remembers its error. */

@@ -104,7 +104,7 @@ export function makePond(options: tfe.protocol.PondOptions = {}, timeoutMs?: num
 }
 
 /** Reveals to the result receiver as float64. */
-export async function revealValues(prot: Pond, x: tfe.protocol.PondTensor): Promise<Float64Array> {
+export async function revealValues(prot: Pond, x: tfe.protocol.Tensor): Promise<Float64Array> {
   const v = await prot.revealFloat64(x, 'result-receiver');
   if (v === undefined) throw new Error('result-receiver is not local');
   return v.values;

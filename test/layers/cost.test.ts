@@ -1,14 +1,15 @@
 /**
- * summary()'s cost estimates against the traffic counters, layer by layer,
+ * summary()'s cost estimates (the protocol's op table, via its cost estimator) against the traffic counters, layer by layer,
  * after a first batch has masked the weights: bytes within 3% (frame headers
  * are estimated at 48 bytes a message), rounds as counted.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import * as tfe from '../../src/index.js';
-import type { PondPrivateTensor } from '../../src/protocol/index.js';
+import type { PrivateTensor } from '../../src/protocol/index.js';
 import { makePond } from '../helpers/float.js';
 import { TestRng } from '../helpers/random.js';
+import { sharesOf } from '../../src/protocol/index.js';
 
 tf.env().set('PROD', true);
 const rng = new TestRng(80);
@@ -32,20 +33,21 @@ test('per-layer estimates match the measured traffic', async (t) => {
   });
   const batch = 4;
   const x = prot.definePrivateInput('inputter', () => rng.floats(batch * 128, -1, 1), { shape: [batch, 8, 8, 2] });
-  await Promise.all(model.predict(x).shares.map((s) => s.value())); // masks the weights once
+  await Promise.all(sharesOf(model.predict(x)).map((s) => s.value())); // masks the weights once
   const rows = model.summaryRows(batch);
-  let h: PondPrivateTensor = x.add(0);
-  await Promise.all(h.shares.map((s) => s.value()));
+  let h: PrivateTensor = x.add(0);
+  await Promise.all(sharesOf(h).map((s) => s.value()));
   for (const [i, layer] of model.layers.entries()) {
     await prot.flush();
     const before = prot.traffic();
     h = layer.apply(h);
-    await Promise.all(h.shares.map((s) => s.value()));
+    await Promise.all(sharesOf(h).map((s) => s.value()));
     await prot.flush();
     const after = prot.traffic();
     const bytes = after.totalBytes - before.totalBytes;
     const rounds = after.rounds - before.rounds;
     const est = rows[i].cost;
+    if (est === undefined) throw new Error(`${layer.name}: no estimate for a built model`);
     const what = `${layer.name} (${layer.className}): estimated ${est.bytes} B / ${est.rounds} rounds, measured ${bytes} B / ${rounds} rounds`;
     t.log(what);
     t.true(Math.abs(bytes - est.bytes) <= 0.03 * est.bytes + 256, what);

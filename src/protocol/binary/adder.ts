@@ -17,18 +17,13 @@
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor } from '../../ring/index.js';
-import type { OwnedPair, ServerPair } from '../dealer/triple-source.js';
+import type { OwnedPair } from '../dealer/triple-source.js';
 import { Step } from '../dealer/streams.js';
-import { onServers, type TwoServerContext } from '../two-server.js';
+import { onServers, type SharedWords, type TwoServerContext } from '../two-server.js';
 import { andXor, openXor, type XorShares } from './xor.js';
 
 const ONE = RingTensor.fill([], 1n);
 
-/** Additive shares of words, as the adder reads them. */
-export interface AdditiveShares {
-  readonly shape: readonly number[];
-  readonly shares: ServerPair<RingTensor>;
-}
 
 /**
  * The five one-sided ANDs of the first round. Server 0's words: 0 = a,
@@ -45,7 +40,7 @@ const FIRST_ROUND: readonly OwnedPair[] = [
 const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
 
 /** XOR shares of the top bit of x (in bit 0 of each word). */
-export function msbXor(ctx: TwoServerContext, x: AdditiveShares): XorShares {
+export function msbXor(ctx: TwoServerContext, x: SharedWords): XorShares {
   const { rt, servers } = ctx;
   const shape = x.shape;
 

@@ -20,7 +20,7 @@ const TWO = RingTensor.fill([], 2n);
 export interface MaskedArithmetic {
   readonly shape: Shape;
   readonly shares: ServerPair<RingTensor>;
-  readonly mask: MaskShares;
+  readonly beaverMask: MaskShares;
   /** alpha = x - a, on each server. */
   readonly alpha: ServerPair<RingTensor>;
 }
@@ -40,7 +40,7 @@ export function injectBits(ctx: TwoServerContext, b: XorShares, xs: readonly Mas
   const shape = b.shape;
   const op = rt.nextOp();
   const key = { op, step: Step.bits };
-  const r = ctx.triples.randomBits(op, shape, xs.map((x) => x.mask));
+  const r = ctx.triples.randomBits(op, shape, xs.map((x) => x.beaverMask));
   const packedShape = [Math.ceil(ring.sizeOf(shape) / 64)];
   // c = b ^ r, opened; oneMinus2c = 1 - 2c.
   const opened = onServers(ctx, async (i) => {

@@ -8,16 +8,12 @@
  * shifted mask, so each value is opened once however it is used.
  */
 import * as ring from '../../ring/index.js';
-import { RingTensor, type Shape } from '../../ring/index.js';
+import type { RingTensor } from '../../ring/index.js';
 import type { BilinearOp, MaskShares, ServerPair } from '../dealer/triple-source.js';
-import { Step } from '../dealer/streams.js';
-import { onServers, type TwoServerContext } from '../two-server.js';
+import { onServers, openMasked, pick, type SharedWords, type TwoServerContext } from '../two-server.js';
 
 /** XOR shares of words. */
-export interface XorShares {
-  readonly shape: Shape;
-  readonly shares: ServerPair<RingTensor>;
-}
+export type XorShares = SharedWords;
 
 /** An XOR-shared value with its mask and the opened value ^ mask on each server. */
 export interface MaskedXor {
@@ -40,22 +36,9 @@ export function andShifted(shift: number): BilinearOp {
  * `firstSlot`) and opens them in one message each way.
  */
 export function openXor(ctx: TwoServerContext, op: number, values: readonly XorShares[], firstSlot = 0): MaskedXor[] {
-  const { rt, servers } = ctx;
-  const key = { op, step: Step.open };
   const masks = values.map((v, j) => ctx.triples.binaryMask(op, v.shape, firstSlot + j));
-  const expect = values.map((v) => ({ dtype: 'u64' as const, shape: v.shape }));
-  const opened = onServers(ctx, async (i) => {
-    const mine: RingTensor[] = [];
-    for (const [j, v] of values.entries()) mine.push(ring.xor(await v.shares[i].value(), await masks[j].shares[i].value()));
-    rt.send(servers[i], servers[1 - i], key, mine);
-    const theirs = await rt.receive(servers[i], servers[1 - i], key, expect);
-    return mine.map((m, j) => ring.xor(m, new RingTensor(m.shape, theirs[j].data as BigUint64Array)));
-  }, op);
-  return values.map((value, j) => ({
-    value,
-    mask: masks[j],
-    opened: onServers(ctx, async (i) => (await opened[i].value())[j]),
-  }));
+  const opened = openMasked(ctx, op, values, masks, ring.xor, ring.xor);
+  return values.map((value, j) => ({ value, mask: masks[j], opened: pick(ctx, opened, j) }));
 }
 
 /**

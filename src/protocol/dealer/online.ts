@@ -102,10 +102,7 @@ export class OnlineTripleSource implements TripleSource {
     const rt = this.rt;
     if (owner === this.dealer) return { mask, forOwner: mask.full };
     rt.on(this.dealer, async () => rt.send(this.dealer, owner, key, [await mask.full.value()], 'preprocessing'), op);
-    const forOwner = rt.on(owner, async () => {
-      const [t] = await rt.receive(owner, this.dealer, key, [{ dtype: 'u64', shape }]);
-      return new RingTensor(shape, t.data as BigUint64Array);
-    }, op);
+    const forOwner = rt.on(owner, () => rt.receiveTensor(owner, this.dealer, key, shape), op);
     return { mask, forOwner };
   }
 

@@ -4,7 +4,7 @@
  * of a PRG key, so no two values ever reuse pseudo-randomness.
  */
 
-/** Tags of PRG streams within one operation. */
+/** Tags of PRG streams within one operation (values are part of the stream ids: never reuse one). */
 export const Stream = {
   mask: 1,
   product: 2,
@@ -13,13 +13,8 @@ export const Stream = {
   truncTop: 5,
   input: 6,
   bitsR: 7,
-  bitsC: 8,
   binaryMaskA: 9,
-  binaryMaskB: 10,
   binaryProduct: 11,
-  bitA: 12,
-  bitB: 13,
-  reshare: 14,
   ownedU: 15,
   ownedV: 16,
   ownedC: 17,
@@ -42,12 +37,10 @@ export function streamId(op: number, tag: StreamTag, slot = 0): bigint {
  */
 export const Step = {
   open: 0,
-  open2: 1,
   input: 2,
   reveal: 3,
   /** Dealer messages: dealer + slot, slot < 16. */
   dealer: 16,
-  dealer2: 17,
   setup: 32,
   /** Server exchanges of the binary adder levels: adder + level. */
   adder: 40,

@@ -9,10 +9,9 @@ import * as ring from '../../ring/index.js';
 import { broadcastShapes, conv2dGeometry, depthwiseGeometry, matmulShape, type Conv2dOptions } from '../../ring/index.js';
 import type { BilinearOp } from '../dealer/triple-source.js';
 import { beaver, maskAll } from './beaver.js';
-import { mapShares, type PondContext } from './context.js';
-import { unmasked } from './linear.js';
+import { mapShares, unmasked, type PondContext } from './context.js';
 import { truncate } from './truncate.js';
-import type { PondPrivateTensor} from './tensors.js';
+import type { PondPrivateTensor } from './tensors.js';
 import { PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
 /** Elementwise product with broadcasting. */

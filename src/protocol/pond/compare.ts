@@ -9,52 +9,26 @@
  * the crypto producer; see bench/nonlinear.ts.
  */
 import * as ring from '../../ring/index.js';
-import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
-import { msbXor, type AdditiveShares } from '../binary/adder.js';
-import { injectBits, notBits, type MaskedArithmetic } from '../binary/bit-injection.js';
+import { RingTensor, type Shape } from '../../ring/index.js';
+import { msbXor } from '../binary/adder.js';
+import { injectBits, notBits } from '../binary/bit-injection.js';
 import type { XorShares } from '../binary/xor.js';
-import type { ServerPair } from '../dealer/triple-source.js';
 import { maskAll } from './beaver.js';
-import { onServers, type PondContext } from './context.js';
+import { join, onServers, split, toPrivate, unmasked, type PondContext } from './context.js';
 import * as linear from './linear.js';
-import { PondPrivateTensor, PondPublicTensor, type PondMaskedTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+import { PondPrivateTensor, PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
-// ------------------------------------------------------------------ batching
-
-/** Several tensors' shares flattened and joined, so one adder run serves them all. */
-function joined(ctx: PondContext, xs: readonly PondPrivateTensor[]): AdditiveShares {
-  if (xs.length === 1) return { shape: xs[0].shape, shares: xs[0].shares };
-  const n = xs.reduce((acc, x) => acc + x.size, 0);
-  const shares = onServers(ctx, async (i) => ring.concat(await Promise.all(xs.map(async (x) => (await x.shares[i].value()).withShape([x.size])))));
-  return { shape: [n], shares };
-}
-
-/** Splits a joined pair of shares back into pieces of the given shapes. */
-function split(ctx: PondContext, joinedShares: ServerPair<RingTensor>, shapes: readonly Shape[]): ServerPair<RingTensor>[] {
-  if (shapes.length === 1) {
-    return [onServers(ctx, async (i) => (await joinedShares[i].value()).withShape(shapes[0]))];
-  }
-  let at = 0;
-  return shapes.map((shape) => {
-    const start = at;
-    at += sizeOf(shape);
-    return onServers(ctx, async (i) => ring.slice(await joinedShares[i].value(), [start], [sizeOf(shape)]).withShape(shape));
-  });
-}
-
-function asMaskedArithmetic(m: PondMaskedTensor): MaskedArithmetic {
-  return { shape: m.shape, shares: m.unmasked.shares, mask: m.mask, alpha: m.alpha };
-}
-
-/** Private integer (0/1) tensors from XOR-shared bits, one adder run for all. */
+/** Private integer (0/1) tensors from XOR-shared bits of joined words. */
 function bitsToPrivate(ctx: PondContext, bits: XorShares, shapes: readonly Shape[]): PondPrivateTensor[] {
   const { bits: arith } = injectBits(ctx, bits);
-  return split(ctx, arith, shapes).map((shares, j) => new PondPrivateTensor(ctx.prot, shapes[j], shares, 0));
+  return split(ctx, { shape: bits.shape, shares: arith }, shapes).map((shares, j) => new PondPrivateTensor(ctx.prot, shapes[j], shares, 0));
 }
 
 // ------------------------------------------------------------------ sign bits
 
 const ZERO = RingTensor.zeros([]);
+const ONE = RingTensor.fill([], 1n);
+const TWO = RingTensor.fill([], 2n);
 const isNegativePublic = (t: RingTensor): RingTensor => ring.shrLogical(t, 63);
 
 /** msb of each of `xs` (private integers 0/1), in one adder run. */
@@ -63,19 +37,12 @@ export function msbMany(ctx: PondContext, xs: readonly PondTensor[]): PondTensor
     return xs.map((x) => new PondPublicTensor(ctx.prot, isNegativePublic((x as PondPublicTensor).value), 0));
   }
   const priv = xs.map((x) => toPrivate(ctx, x));
-  return bitsToPrivate(ctx, msbXor(ctx, joined(ctx, priv)), priv.map((x) => x.shape));
+  return bitsToPrivate(ctx, msbXor(ctx, join(ctx, priv)), priv.map((x) => x.shape));
 }
 
 /** 1 where x < 0, else 0 (exact). */
 export function isNegative(ctx: PondContext, x: PondTensor): PondTensor {
   return msbMany(ctx, [x])[0];
-}
-
-/** A public value as a trivial sharing, so mixed comparisons run the same adder. */
-function toPrivate(ctx: PondContext, x: PondTensor): PondPrivateTensor {
-  if (x.kind !== 'public') return linear.unmasked(x);
-  const v = x.value;
-  return new PondPrivateTensor(ctx.prot, x.shape, onServers(ctx, (i) => (i === 0 ? v : RingTensor.zeros(v.shape))), x.fracBits);
 }
 
 /** x < y. */
@@ -90,7 +57,7 @@ export function greater(ctx: PondContext, x: PondTensor, y: PondTensor): PondTen
 
 /** 1 - b for 0/1 tensors. */
 function not01(ctx: PondContext, b: PondTensor): PondTensor {
-  return linear.sub(ctx, new PondPublicTensor(ctx.prot, RingTensor.fill([], 1n), 0), b);
+  return linear.sub(ctx, new PondPublicTensor(ctx.prot, ONE, 0), b);
 }
 
 /** x >= y. */
@@ -109,16 +76,16 @@ export function lessEqual(ctx: PondContext, x: PondTensor, y: PondTensor): PondT
  */
 export function equal(ctx: PondContext, x: PondTensor, y: PondTensor): PondTensor {
   const z = linear.sub(ctx, x, y);
-  if (z.kind === 'public') return new PondPublicTensor(ctx.prot, ring.xor(ring.xor(isNegativePublic(z.value), isNegativePublic(ring.neg(z.value))), RingTensor.fill([], 1n)), 0);
-  const zp = linear.unmasked(z);
-  const both = msbXor(ctx, joined(ctx, [zp, toPrivate(ctx, linear.linearMap(ctx, zp, zp.shape, ring.neg))]));
+  if (z.kind === 'public') return new PondPublicTensor(ctx.prot, ring.xor(ring.xor(isNegativePublic(z.value), isNegativePublic(ring.neg(z.value))), ONE), 0);
+  const zp = unmasked(z);
+  const both = msbXor(ctx, join(ctx, [zp, linear.linearMap(ctx, zp, zp.shape, ring.neg)]));
   const n = zp.size;
   const eq: XorShares = {
     shape: zp.shape,
     shares: onServers(ctx, async (i) => {
       const bits = await both.shares[i].value();
       const sameSign = ring.xor(ring.slice(bits, [0], [n]), ring.slice(bits, [n], [n]));
-      return (i === 0 ? ring.xor(sameSign, RingTensor.fill([], 1n)) : sameSign).withShape(zp.shape);
+      return (i === 0 ? ring.xor(sameSign, ONE) : sameSign).withShape(zp.shape);
     }),
   };
   return bitsToPrivate(ctx, eq, [zp.shape])[0];
@@ -139,35 +106,37 @@ export function sign(ctx: PondContext, x: PondTensor): PondTensor {
 export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): PondPrivateTensor[] {
   // One joined tensor needs one scale: bring all to the largest (an exact shift).
   const f = Math.max(...xs.map((x) => x.fracBits));
-  const priv = xs.map((x) => {
-    const p = linear.unmasked(x);
-    return p.fracBits === f ? p : toPrivate(ctx, linear.linearMap(ctx, p, p.shape, (t) => ring.shl(t, f - p.fracBits), f));
-  });
-  const all = priv.length === 1 ? priv[0] : new PondPrivateTensor(ctx.prot, [priv.reduce((a, x) => a + x.size, 0)], joined(ctx, priv).shares, priv[0].fracBits);
+  const priv = xs.map((x) => linear.rescaleUp(ctx, unmasked(x), f));
+  const all = priv.length === 1 ? priv[0] : join(ctx, priv);
   const [masked] = maskAll(ctx, [all]);
   // The sign of a truncated product is the sign of the product (a value
   // rounded to 0 or -1 unit has relu 0 either way), so the adder starts on the
   // product, in parallel with the truncation: one round less after each layer.
   const signOf = priv.length === 1 && priv[0].truncatedFrom !== undefined ? priv[0].truncatedFrom : all;
-  const keep = notBits(ctx, msbXor(ctx, { shape: signOf.shape, shares: signOf.shares }));
-  const { products } = injectBits(ctx, keep, [asMaskedArithmetic(masked)]);
-  return split(ctx, products[0], priv.map((x) => x.shape)).map((shares, j) => new PondPrivateTensor(ctx.prot, priv[j].shape, shares, priv[j].fracBits));
+  const keep = notBits(ctx, msbXor(ctx, signOf));
+  const { products } = injectBits(ctx, keep, [masked]);
+  return split(ctx, { shape: all.shape, shares: products[0] }, priv.map((x) => x.shape)).map((shares, j) => new PondPrivateTensor(ctx.prot, priv[j].shape, shares, f));
 }
 
 /** max(x, 0), exact. */
 export function relu(ctx: PondContext, x: PondTensor): PondTensor {
-  if (x.kind === 'public') return new PondPublicTensor(ctx.prot, ring.mul(x.value, ring.xor(isNegativePublic(x.value), RingTensor.fill([], 1n))), x.fracBits);
+  if (x.kind === 'public') return new PondPublicTensor(ctx.prot, ring.mul(x.value, ring.xor(isNegativePublic(x.value), ONE)), x.fracBits);
   return reluMany(ctx, [x])[0];
+}
+
+/** The sign bit s (a private 0/1) and |x| = x - 2 x s, from one adder run and one bit injection. */
+export function signAndAbs(ctx: PondContext, x: PondSecretTensor): { sign: PondPrivateTensor; abs: PondPrivateTensor } {
+  const p = unmasked(x);
+  const [masked] = maskAll(ctx, [p]);
+  const { bits, products } = injectBits(ctx, msbXor(ctx, p), [masked]);
+  const xs = new PondPrivateTensor(ctx.prot, p.shape, products[0], p.fracBits);
+  return { sign: new PondPrivateTensor(ctx.prot, p.shape, bits, 0), abs: linear.sub(ctx, p, linear.mulPublicWords(ctx, xs, TWO)) };
 }
 
 /** |x| = x - 2 x msb(x), exact. */
 export function abs(ctx: PondContext, x: PondTensor): PondTensor {
   if (x.kind === 'public') return linear.sub(ctx, x, linear.mulPublicWords(ctx, x, ring.shl(isNegativePublic(x.value), 1)));
-  const p = linear.unmasked(x);
-  const [masked] = maskAll(ctx, [p]);
-  const { products } = injectBits(ctx, msbXor(ctx, { shape: p.shape, shares: p.shares }), [asMaskedArithmetic(masked)]);
-  const xm = new PondPrivateTensor(ctx.prot, p.shape, products[0], p.fracBits);
-  return linear.sub(ctx, p, linear.mulPublicWords(ctx, xm, RingTensor.fill([], 2n)));
+  return signAndAbs(ctx, x).abs;
 }
 
 /** Elementwise max(x, y) = y + relu(x - y). */

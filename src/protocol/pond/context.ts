@@ -1,28 +1,58 @@
 /**
  * What every Pond op needs: the runtime, who the servers and the dealer are,
- * the fixed-point scale, the triple source and the truncation mode. Owned by
- * one Pond instance; ops are functions of it.
+ * the fixed-point scale, the triple source, the truncation mode and the cache
+ * of opened masks. Owned by one Pond instance; ops are functions of it.
  */
 import type { RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
-import type { RingTensor} from '../../ring/index.js';
-import { type Shape } from '../../ring/index.js';
-import { onServers, type TwoServerContext } from '../two-server.js';
-import type { Pond } from './pond.js';
-import { PondPrivateTensor, PondPublicTensor } from './tensors.js';
+import { sizeOf, type RingTensor, type Shape } from '../../ring/index.js';
+import type { OpRunner } from '../api/index.js';
+import type { ServerPair } from '../dealer/triple-source.js';
+import { onServers, type SharedWords, type TwoServerContext } from '../two-server.js';
+import { PondPrivateTensor, PondPublicTensor, type PondMaskedTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
 /** How products are brought back to `fracBits` fractional bits. */
 export type TruncationMode = 'dealer' | 'local';
 
+/**
+ * Opened masks, keyed by the shares they mask: a tensor multiplied several
+ * times (a model's weights) is masked and opened once, and a variable given
+ * new shares is masked afresh. A cost estimate reads the protocol's cache and
+ * writes only its own (`child`), so estimating never touches real masks.
+ */
+export class MaskCache {
+  private readonly own = new WeakMap<ServerPair<RingTensor>, PondMaskedTensor>();
+
+  constructor(private readonly parent?: MaskCache) {}
+
+  get(x: PondPrivateTensor): PondMaskedTensor | undefined {
+    return this.own.get(x.shares) ?? this.parent?.get(x);
+  }
+
+  set(x: PondPrivateTensor, masked: PondMaskedTensor): void {
+    this.own.set(x.shares, masked);
+  }
+
+  child(): MaskCache {
+    return new MaskCache(this);
+  }
+}
+
 export interface PondContext extends TwoServerContext {
-  readonly prot: Pond;
+  readonly prot: OpRunner;
   readonly fracBits: number;
   readonly truncation: TruncationMode;
   /** Each player's source of fresh seeds. */
   readonly randomness: (player: string) => RandomSource;
+  readonly masks: MaskCache;
 }
 
 export { onServers } from '../two-server.js';
+
+/** The private tensor behind a secret operand (a masked tensor's unmasked one). */
+export function unmasked(x: PondSecretTensor): PondPrivateTensor {
+  return x.kind === 'masked' ? x.unmasked : x;
+}
 
 /** A private tensor whose share i is `fn(share_i of x, i)`, computed locally. */
 export function mapShares(
@@ -36,25 +66,56 @@ export function mapShares(
   return new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
 }
 
-/** Share-by-share combination of two private tensors. */
+/** Share-by-share combination of private tensors (all of `xs`, in order). */
 export function zipShares(
   ctx: PondContext,
-  x: PondPrivateTensor,
-  y: PondPrivateTensor,
+  xs: readonly PondPrivateTensor[],
   shape: Shape,
   fracBits: number,
-  fn: (a: RingTensor, b: RingTensor, i: 0 | 1) => RingTensor,
+  fn: (shares: RingTensor[], i: 0 | 1) => RingTensor,
 ): PondPrivateTensor {
-  const shares = onServers(ctx, async (i) => fn(await x.shares[i].value(), await y.shares[i].value(), i));
+  const shares = onServers(ctx, async (i) => fn(await Promise.all(xs.map((x) => x.shares[i].value())), i));
   return new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
 }
 
-/** Public tensor of a real number, encoded at `fracBits`. */
+/** A public tensor of reals encoded at `fracBits` (one value broadcasts as a scalar). */
+export function publicValues(ctx: PondContext, values: ArrayLike<number>, shape: Shape, fracBits: number, context = 'constant'): PondPublicTensor {
+  return new PondPublicTensor(ctx.prot, ring.encode(values, shape, fracBits, context), fracBits);
+}
+
+/** A public scalar encoded at `fracBits`. */
 export function publicScalar(ctx: PondContext, c: number, fracBits: number): PondPublicTensor {
-  return new PondPublicTensor(ctx.prot, ring.encode([c], [], fracBits, 'public constant'), fracBits);
+  return publicValues(ctx, [c], [], fracBits, 'public constant');
+}
+
+/** A public value as a (trivial) sharing: server 0 holds it, server 1 zero. */
+export function toPrivate(ctx: PondContext, x: PondTensor): PondPrivateTensor {
+  if (x.kind !== 'public') return unmasked(x);
+  const v = x.value;
+  return new PondPrivateTensor(ctx.prot, x.shape, onServers(ctx, (i) => (i === 0 ? v : ring.RingTensor.zeros(v.shape))), x.fracBits);
 }
 
 /** `v * 2^bits` exactly (a left shift): raises the fixed-point scale. */
 export function upscale(t: RingTensor, bits: number): RingTensor {
   return bits === 0 ? t : ring.shl(t, bits);
+}
+
+/** Several private tensors' shares flattened and joined (at xs[0]'s scale), so one run serves them all. */
+export function join(ctx: PondContext, xs: readonly PondPrivateTensor[]): PondPrivateTensor {
+  if (xs.length === 1 && xs[0].rank === 1) return xs[0];
+  const n = xs.reduce((acc, x) => acc + x.size, 0);
+  return zipShares(ctx, xs, [n], xs[0].fracBits, (shares) => ring.concat(shares.map((s, j) => s.withShape([xs[j].size]))));
+}
+
+/** Splits joined words back into pieces of the given shapes. */
+export function split(ctx: PondContext, joined: SharedWords, shapes: readonly Shape[]): ServerPair<RingTensor>[] {
+  let at = 0;
+  return shapes.map((shape) => {
+    const start = at;
+    at += sizeOf(shape);
+    return onServers(ctx, async (i) => {
+      const all = await joined.shares[i].value();
+      return (shapes.length === 1 ? all : ring.slice(all, [start], [sizeOf(shape)])).withShape(shape);
+    });
+  });
 }

@@ -3,23 +3,19 @@
  * public value to shares is done by server 0 alone. Operands at different
  * fixed-point scales are first brought to the larger one by an exact shift.
  */
+import { ProtocolError } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { broadcastShapes, RingTensor, type Shape } from '../../ring/index.js';
-import { mapShares, upscale, zipShares, type PondContext } from './context.js';
-import type { PondPrivateTensor} from './tensors.js';
+import { mapShares, unmasked, upscale, zipShares, type PondContext } from './context.js';
+import type { PondPrivateTensor } from './tensors.js';
 import { PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
-
-/** The private tensor behind a secret operand (a masked tensor's unmasked one). */
-export function unmasked(x: PondSecretTensor): PondPrivateTensor {
-  return x.kind === 'masked' ? x.unmasked : x;
-}
 
 /**
  * The private form of a result that is secret by construction (an op on a
  * secret operand); a public one here is a bug.
  */
 export function expectPrivate(x: PondTensor, op: string): PondPrivateTensor {
-  if (x.kind === 'public') throw new Error(`${op}: internal error, expected a secret result`);
+  if (x.kind === 'public') throw new ProtocolError(`${op}: internal error, expected a secret result`);
   return unmasked(x);
 }
 
@@ -35,7 +31,7 @@ function addPublicPublic(ctx: PondContext, x: PondPublicTensor, y: PondPublicTen
 }
 
 function addPrivatePrivate(ctx: PondContext, x: PondPrivateTensor, y: PondPrivateTensor, shape: Shape, f: number, combine: Combine): PondPrivateTensor {
-  return zipShares(ctx, x, y, shape, f, (a, b) => combine(upscale(a, f - x.fracBits), upscale(b, f - y.fracBits)));
+  return zipShares(ctx, [x, y], shape, f, ([a, b]) => combine(upscale(a, f - x.fracBits), upscale(b, f - y.fracBits)));
 }
 
 /** x (private) combined with y (public): server 0 applies y, server 1 only broadcasts. */
@@ -115,4 +111,11 @@ export function mulPublicWords(ctx: PondContext, x: PondTensor, k: RingTensor, k
 export function mulPublicWords(ctx: PondContext, x: PondTensor, k: RingTensor, kFracBits = 0): PondTensor {
   const shape = broadcastShapes(x.shape, k.shape, 'mul');
   return linearMap(ctx, x, shape, (t) => ring.mul(t, k), x.fracBits + kFracBits);
+}
+
+/** The same value at `fracBits` fractional bits by an exact shift up (public or private). */
+export function rescaleUp(ctx: PondContext, x: PondSecretTensor, fracBits: number): PondPrivateTensor;
+export function rescaleUp(ctx: PondContext, x: PondTensor, fracBits: number): PondTensor;
+export function rescaleUp(ctx: PondContext, x: PondTensor, fracBits: number): PondTensor {
+  return x.fracBits === fracBits ? x : linearMap(ctx, x, x.shape, (t) => upscale(t, fracBits - x.fracBits), fracBits);
 }

@@ -5,7 +5,7 @@
 import { check } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { MUL, product } from './bilinear.js';
-import type { PondContext } from './context.js';
+import { unmasked, type PondContext } from './context.js';
 import * as linear from './linear.js';
 import { PondPublicTensor, type PondTensor } from './tensors.js';
 import { truncate } from './truncate.js';
@@ -47,5 +47,5 @@ export function polyval(ctx: PondContext, x: PondTensor, coefficients: readonly 
     acc = linear.add(ctx, acc, linear.mulPublicWords(ctx, powers[k - 1], encodeCoefficient(c, x, f), f));
   });
   if (acc.kind === 'public') return new PondPublicTensor(ctx.prot, ring.shr(acc.value, 2 * f - target), target);
-  return truncate(ctx, linear.unmasked(acc), 2 * f - target);
+  return truncate(ctx, unmasked(acc), 2 * f - target);
 }

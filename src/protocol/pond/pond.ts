@@ -7,259 +7,353 @@
  * unit in the last place after truncation) while |x * y| < 2^30. In general
  * |x| < 2^(63-f) and |x * y| < 2^(62-2f).
  *
+ * Every op goes through {@link Pond.run}: the op table (op-table/) holds each
+ * op's implementation and cost; the `prot.op(x, ...)` methods and the tensors'
+ * fluent methods are installed from it.
+ *
  * @example
  * const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
  * const x = prot.definePrivateInput('inputter', () => [[1, 2], [3, 4]]);
  * const y = x.matmul(prot.definePrivateVariable([[0.5], [-1]]));
  * const out = await prot.reveal(y, 'result-receiver');
  */
-import { check } from '../../errors.js';
-import * as compare from './compare.js';
-import { PondArithmetic } from './pond-arithmetic.js';
-import { argmax, maxPool2d, reduceMax, type MaxPoolOptions } from './select.js';
-import { exp as smoothExp, EXP_LOWER, EXP_UPPER } from './smooth/exp.js';
-import * as inverse from './smooth/inverse.js';
-import * as smooth from './smooth/sigmoid.js';
-import type { SigmoidMethod } from './smooth/sigmoid.js';
-import { softmax } from './smooth/softmax.js';
-import type { Operand, PondPrivateTensor, PondSecretTensor, PondTensor } from './tensors.js';
+import type * as tf from '@tensorflow/tfjs';
+import { check, ConfigError, ValueError } from '../../errors.js';
+import { osRandom, type RandomSource } from '../../crypto/index.js';
+import type { Config, TrafficSnapshot } from '../../network/index.js';
+import * as ring from '../../ring/index.js';
+import { checkFracBits, DEFAULT_FRAC_BITS, type RingTensor } from '../../ring/index.js';
+import {
+  addCosts,
+  installFluentOps,
+  type CostEstimator,
+  type Float64Values,
+  type InputProvider,
+  type OpCost,
+  type OpName,
+  type OpRecorder,
+  type PrivateInputOptions,
+  type PrivateTensor,
+  type PrivateVariable,
+  type PublicTensor,
+  type Protocol,
+  type ProtocolOps,
+  type Tensor,
+  type TensorLike,
+  type VariableOptions,
+} from '../api/index.js';
+import { shapeOf, toFloat64, toFloat64Async, toTfTensor } from '../api/tensor-like.js';
+import { OnlineTripleSource } from '../dealer/online.js';
+import type { ServerPair, TripleSource } from '../dealer/triple-source.js';
+import { Placed } from '../placed.js';
+import { Runtime } from '../runtime.js';
+import { CostBuilder } from './cost.js';
+import { MaskCache, publicScalar, toPrivate, unmasked, type PondContext, type TruncationMode } from './context.js';
+import { POND_OPS, type PondOp } from './op-table/index.js';
+import { revealTo, shareInput } from './sharing.js';
+import { isPondTensor, PondPrivateTensor, PondPublicTensor, type PondTensor } from './tensors.js';
+import { PondPrivateVariable } from './variable.js';
 
-export { PondPrivateVariable, type PondRoles, type PondOptions, type PrivateInputOptions, type VariableOptions, type InputProvider } from './pond-base.js';
+/** Who plays which role. */
+export interface PondRoles {
+  /** The two servers that hold the shares. */
+  servers: readonly [string, string];
+  /** The dealer of correlated randomness; it never sees data. */
+  cryptoProducer: string;
+}
 
-/** The Pond protocol, complete: values, arithmetic, comparisons and smooth functions. */
-export class Pond extends PondArithmetic {
+/** Options of the protocol. */
+export interface PondOptions {
+  /** Fractional bits of the fixed-point encoding (default 16). */
+  fracBits?: number;
   /**
-   * tf.maxPool over NHWC input, exact (ties included); 'same' padding never
-   * lets a padded position win. A tournament: two comparison levels for 2x2.
+   * Truncation after products: 'dealer' (default; one round, never more than
+   * one unit in the last place off for |z| < 2^62) or 'local' (SecureML; no
+   * round, fails with probability about |z| / 2^63 per element).
    */
-  maxPool2d(x: PondSecretTensor, poolSize: number | readonly [number, number], options?: MaxPoolOptions): PondPrivateTensor {
-    return maxPool2d(this.ctx, this.checkTensor(x, 'maxPool2d'), poolSize, options);
-  }
-
+  truncation?: TruncationMode;
+  /** Where triples come from (default: the crypto producer, online). */
+  tripleSource?: (rt: Runtime, servers: readonly [string, string], cryptoProducer: string, random: RandomSource) => TripleSource;
   /**
-   * Maximum over `axis` (all axes when omitted), as tf.max: exact, a
-   * tournament of comparisons (ceil(log2 n) levels for n entries).
+   * Each player's source of fresh seeds (default: the OS CSPRNG). Pass
+   * `(p) => seededRandom(seed, p)` only to make a run reproducible in tests:
+   * it is not secure.
    */
-  max(x: PondSecretTensor, axis?: number | number[], keepDims = false): PondPrivateTensor {
-    return reduceMax(this.ctx, this.checkTensor(x, 'max'), axis, keepDims);
+  randomness?: (player: string) => RandomSource;
+}
+
+type TripleFactory = NonNullable<PondOptions['tripleSource']>;
+
+/** A cost estimate in progress: its detached context and what it has counted. */
+interface Trace {
+  readonly ctx: PondContext;
+  readonly costs: OpCost[];
+}
+
+/** The Pond protocol: values in and out, and every op of the op table. */
+// The class merges with the interface at the end of the file, which types the installed `prot.op(x, ...)` methods.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Pond implements Protocol {
+  readonly servers: readonly [string, string];
+  readonly cryptoProducer: string;
+  readonly fracBits: number;
+  private readonly ctx: PondContext;
+  private readonly makeTriples: TripleFactory;
+  private readonly recorders = new Set<OpRecorder>();
+  private trace: Trace | undefined;
+  /** Ops in progress: recorders and estimates see only the outermost. */
+  private depth = 0;
+
+  constructor(readonly config: Config, roles: PondRoles, options: PondOptions = {}) {
+    const { servers, cryptoProducer } = roles;
+    if (!Array.isArray(servers) || servers.length !== 2 || servers[0] === servers[1]) {
+      throw new ConfigError(`Pond: servers must be two distinct player names, got ${JSON.stringify(servers)}`);
+    }
+    for (const p of [...servers, cryptoProducer]) config.player(p, 'Pond');
+    if (servers.includes(cryptoProducer)) throw new ConfigError(`Pond: the crypto producer '${cryptoProducer}' cannot also be a server`);
+    const fracBits = options.fracBits ?? DEFAULT_FRAC_BITS;
+    checkFracBits(fracBits);
+    const truncation = options.truncation ?? 'dealer';
+    check(truncation === 'dealer' || truncation === 'local', () => `Pond: truncation must be 'dealer' or 'local', got '${String(truncation)}'`);
+    this.servers = [servers[0], servers[1]];
+    this.cryptoProducer = cryptoProducer;
+    this.fracBits = fracBits;
+    const rt = Runtime.of(config);
+    const randomness = options.randomness ?? (() => osRandom);
+    this.makeTriples = options.tripleSource ?? ((r, s, c, rand) => new OnlineTripleSource(r, s, c, rand));
+    const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer));
+    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache() };
   }
 
-  /**
-   * Index of the maximum along `axis` (default last), as tf.argMax: the first
-   * of equal maxima. A private integer tensor.
-   */
-  argmax(x: PondSecretTensor, axis = -1): PondPrivateTensor {
-    return argmax(this.ctx, this.checkTensor(x, 'argmax'), axis);
+  /** The first server: it secret-shares values no owner was named for. */
+  get defaultOwner(): string {
+    return this.servers[0];
   }
 
-  // ---------------------------------------------------------------- comparisons
-
-  /**
-   * 1 where x < 0, else 0: the top bit of the two's complement word, by a
-   * parallel-prefix adder on XOR shares (exact, 8 rounds). Results of
-   * comparisons are private integers 0/1 (fracBits 0).
-   */
-  isNegative(x: PondSecretTensor): PondPrivateTensor;
-  isNegative(x: PondTensor): PondTensor;
-  isNegative(x: PondTensor): PondTensor {
-    return compare.isNegative(this.ctx, this.checkTensor(x, 'isNegative'));
-  }
-
-  /** Alias of {@link Pond.isNegative}: the most significant bit. */
-  msb(x: PondSecretTensor): PondPrivateTensor;
-  msb(x: PondTensor): PondTensor;
-  msb(x: PondTensor): PondTensor {
-    return compare.isNegative(this.ctx, this.checkTensor(x, 'msb'));
-  }
-
-  /** x > y (exact), 0/1. */
-  greater(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  greater(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  greater(x: Operand, y: Operand): PondTensor;
-  greater(x: Operand, y: Operand): PondTensor {
-    return compare.greater(this.ctx, this.lift(x, 'greater'), this.lift(y, 'greater'));
-  }
-
-  /** x < y (exact), 0/1. */
-  less(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  less(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  less(x: Operand, y: Operand): PondTensor;
-  less(x: Operand, y: Operand): PondTensor {
-    return compare.less(this.ctx, this.lift(x, 'less'), this.lift(y, 'less'));
-  }
-
-  /** x >= y (exact), 0/1. */
-  greaterEqual(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  greaterEqual(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  greaterEqual(x: Operand, y: Operand): PondTensor;
-  greaterEqual(x: Operand, y: Operand): PondTensor {
-    return compare.greaterEqual(this.ctx, this.lift(x, 'greaterEqual'), this.lift(y, 'greaterEqual'));
-  }
-
-  /** x <= y (exact), 0/1. */
-  lessEqual(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  lessEqual(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  lessEqual(x: Operand, y: Operand): PondTensor;
-  lessEqual(x: Operand, y: Operand): PondTensor {
-    return compare.lessEqual(this.ctx, this.lift(x, 'lessEqual'), this.lift(y, 'lessEqual'));
-  }
-
-  /** x == y (exact, on the encoded values), 0/1. */
-  equal(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  equal(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  equal(x: Operand, y: Operand): PondTensor;
-  equal(x: Operand, y: Operand): PondTensor {
-    return compare.equal(this.ctx, this.lift(x, 'equal'), this.lift(y, 'equal'));
-  }
-
-  /** -1, 0 or 1 as tf.sign (private integers). */
-  sign(x: PondSecretTensor): PondPrivateTensor;
-  sign(x: PondTensor): PondTensor;
-  sign(x: PondTensor): PondTensor {
-    return compare.sign(this.ctx, this.checkTensor(x, 'sign'));
-  }
-
-  /** |x|, exact. */
-  abs(x: PondSecretTensor): PondPrivateTensor;
-  abs(x: PondTensor): PondTensor;
-  abs(x: PondTensor): PondTensor {
-    return compare.abs(this.ctx, this.checkTensor(x, 'abs'));
-  }
-
-  /** max(x, 0), exact: 8 rounds per call whatever the size. */
-  relu(x: PondSecretTensor): PondPrivateTensor;
-  relu(x: PondTensor): PondTensor;
-  relu(x: PondTensor): PondTensor {
-    return compare.relu(this.ctx, this.checkTensor(x, 'relu'));
-  }
-
-  /** The relu derivative as tfjs defines it: 1 where x > 0, else 0. */
-  reluGrad(x: PondSecretTensor): PondPrivateTensor;
-  reluGrad(x: PondTensor): PondTensor;
-  reluGrad(x: PondTensor): PondTensor {
-    return compare.reluGrad(this.ctx, this.checkTensor(x, 'reluGrad'));
-  }
-
-  /** Elementwise maximum, exact. */
-  maximum(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  maximum(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  maximum(x: Operand, y: Operand): PondTensor;
-  maximum(x: Operand, y: Operand): PondTensor {
-    return compare.maximum(this.ctx, this.lift(x, 'maximum'), this.lift(y, 'maximum'));
-  }
-
-  /** Elementwise minimum, exact. */
-  minimum(x: PondSecretTensor, y: Operand): PondPrivateTensor;
-  minimum(x: Operand, y: PondSecretTensor): PondPrivateTensor;
-  minimum(x: Operand, y: Operand): PondTensor;
-  minimum(x: Operand, y: Operand): PondTensor {
-    return compare.minimum(this.ctx, this.lift(x, 'minimum'), this.lift(y, 'minimum'));
-  }
-
-  /** Clips to [lo, hi] (exact; lo <= hi), as tf.clipByValue. */
-  clip(x: PondSecretTensor, lo: Operand, hi: Operand): PondPrivateTensor;
-  clip(x: PondTensor, lo: Operand, hi: Operand): PondTensor;
-  clip(x: PondTensor, lo: Operand, hi: Operand): PondTensor {
-    if (typeof lo === 'number' && typeof hi === 'number') check(lo <= hi, () => `clip: lo (${lo}) must not exceed hi (${hi})`);
-    return compare.clip(this.ctx, this.checkTensor(x, 'clip'), this.lift(lo, 'clip'), this.lift(hi, 'clip'));
-  }
+  // ---------------------------------------------------------------- the choke point
 
   /**
-   * Selects a where `condition` is 1 and b where it is 0 (condition: a 0/1
-   * tensor such as a comparison result): b + condition * (a - b).
+   * Runs op `op`: validates the arguments (tensors of this protocol, finite
+   * numbers), lifts a number receiver to a public scalar, runs the op table's
+   * implementation, lets recorders see it, and during a cost estimate counts
+   * its cost instead of computing anything.
    */
-  where(condition: PondTensor, a: Operand, b: Operand): PondTensor {
-    this.checkTensor(condition, 'where');
-    const bb = this.lift(b, 'where');
-    return this.add(bb, this.mul(condition, this.sub(this.lift(a, 'where'), bb)));
+  run(op: OpName, args: readonly unknown[]): Tensor {
+    check(args.length > 0, () => `${op}: needs a tensor to operate on`);
+    const checked = args.map((a) => this.checkArg(a, op));
+    const receiver = checked[0];
+    if (!(isPondTensor(receiver) || typeof receiver === 'number')) throw new ValueError(`${op}: expected a tensor or a number to operate on, got ${describe(receiver)}`);
+    const x = typeof receiver === 'number' ? publicScalar(this.ctx, receiver, this.fracBits) : receiver;
+    const rest = checked.slice(1);
+    const entry = POND_OPS[op] as unknown as PondOp<OpName>;
+    const trace = this.depth === 0 ? this.trace : undefined;
+    const maskedBefore = trace === undefined ? undefined : this.maskedShares(trace.ctx, [x, ...rest]);
+    this.depth += 1;
+    let out: PondTensor;
+    try {
+      out = (entry.run as (ctx: PondContext, x: PondTensor, ...a: unknown[]) => PondTensor)(this.trace?.ctx ?? this.ctx, x, ...rest);
+    } finally {
+      this.depth -= 1;
+    }
+    if (this.depth === 0) {
+      if (trace !== undefined && maskedBefore !== undefined) {
+        const cc = { fracBits: this.fracBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares) };
+        trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));
+      }
+      for (const r of this.recorders) r.record({ op, args: [x, ...rest], output: out });
+    }
+    return out;
   }
 
-  // ---------------------------------------------------------------- smooth functions
-
-  /**
-   * Sigmoid. 'accurate' (default): piecewise degree-4 polynomials of |x|
-   * selected by exact comparisons, max error 6e-5 over the whole fixed-point
-   * range (about 17 rounds). 'polynomial': tf-encrypted-style odd degree-9
-   * polynomial on x clamped to [-6, 6], max error 3.7e-3 (about 13 rounds).
-   */
-  sigmoid(x: PondSecretTensor, options: { method?: SigmoidMethod } = {}): PondPrivateTensor {
-    return smooth.sigmoid(this.ctx, this.checkTensor(x, 'sigmoid'), options.method);
+  /** tf.concat of `xs` along `axis`: public only if every tensor is. */
+  concat(xs: readonly Tensor[], axis = 0): Tensor {
+    check(Array.isArray(xs) && xs.length > 0, () => 'concat: needs a non-empty list of tensors');
+    return this.run('concat', [xs[0], xs.slice(1), axis]);
   }
 
-  /** tanh(x) = 2 sigmoid(2x) - 1: max error 1.2e-4 ('accurate') or 7.4e-3 ('polynomial'). */
-  tanh(x: PondSecretTensor, options: { method?: SigmoidMethod } = {}): PondPrivateTensor {
-    return smooth.tanh(this.ctx, this.checkTensor(x, 'tanh'), options.method);
+  /** Lets `recorder` see every op (the outermost ones) until the returned function is called. */
+  record(recorder: OpRecorder): () => void {
+    this.recorders.add(recorder);
+    return () => {
+      this.recorders.delete(recorder);
+    };
   }
 
   /**
-   * Approximate ReLU: a degree-4 polynomial fitted on [-4, 4] (max error 0.26
-   * there, unbounded outside), for users who choose speed over exactness.
+   * Estimates what ops cost without computing or sending anything: ops run in
+   * a detached context where no player is local, and each op's cost comes
+   * from the op table. Masks opened during an estimate stay in the estimate.
    */
-  reluApprox(x: PondSecretTensor): PondPrivateTensor {
-    return smooth.reluApprox(this.ctx, this.checkTensor(x, 'reluApprox'));
+  costEstimator(): CostEstimator {
+    const rt = Runtime.detached(this.config);
+    const ctx: PondContext = { ...this.ctx, rt, triples: this.makeTriples(rt, this.servers, this.cryptoProducer, osRandom), masks: this.ctx.masks.child() };
+    return {
+      input: (shape) => {
+        ring.assertValidShape(shape, 'costEstimator.input');
+        return new PondPrivateTensor(this, [...shape], [Placed.remote(this.servers[0]), Placed.remote(this.servers[1])], this.fracBits);
+      },
+      cost: (fn) => {
+        check(this.trace === undefined, () => 'costEstimator: estimates cannot be nested');
+        const trace: Trace = { ctx, costs: [] };
+        this.trace = trace;
+        try {
+          return { result: fn(), cost: addCosts(trace.costs) };
+        } finally {
+          this.trace = undefined;
+        }
+      },
+    };
+  }
+
+  private maskedShares(ctx: PondContext, args: readonly unknown[]): Set<ServerPair<RingTensor>> {
+    const out = new Set<ServerPair<RingTensor>>();
+    const visit = (a: unknown): void => {
+      if (Array.isArray(a)) a.forEach(visit);
+      else if (a instanceof PondPrivateTensor && ctx.masks.get(a) !== undefined) out.add(a.shares);
+    };
+    args.forEach(visit);
+    return out;
+  }
+
+  /** Tensors must be this protocol's, numbers finite; arrays are checked element by element. */
+  private checkArg(a: unknown, op: string): unknown {
+    if (Array.isArray(a)) return a.map((e) => this.checkArg(e, op));
+    if (typeof a === 'number') {
+      check(Number.isFinite(a), () => `${op}: numbers must be finite`);
+      return a;
+    }
+    if (typeof a === 'object' && a !== null && 'protocol' in a && 'kind' in a) {
+      check(isPondTensor(a), () => `${op}: expected a Pond tensor, got ${describe(a)}`);
+      check(a.protocol === this, () => `${op}: the tensor belongs to another protocol instance`);
+    }
+    return a;
+  }
+
+  // ---------------------------------------------------------------- values
+
+  /** A public constant known to every player (every process must pass the same value). */
+  definePublicVariable(value: TensorLike): PublicTensor {
+    const v = toFloat64(value, undefined, 'definePublicVariable');
+    return new PondPublicTensor(this, ring.encode(v.values, v.shape, this.fracBits, 'definePublicVariable'), this.fracBits);
   }
 
   /**
-   * e^x, with x clamped to [lower, upper] (default [-20, 10]; below -20 the
-   * result is 0 to fixed-point precision, above `upper` it saturates at
-   * e^upper; upper <= 20). Degree-5 Taylor of e^(x/64), squared 6 times at up
-   * to 30 fractional bits: within 1e-5 relative + 2 units in the last place
-   * (ULP, 2^-16) of e^x on the encoded input (measured in the tests).
+   * A private variable: `owner` (default: the first server) secret-shares the
+   * initial value. Pass the value itself (every process then passes it), or a
+   * provider that runs only on the owner, with `{ shape }` when the owner runs
+   * in another process. Its shares can be replaced with {@link PondPrivateVariable.assign}.
    */
-  exp(x: PondSecretTensor, options?: { lower?: number; upper?: number }): PondPrivateTensor;
-  exp(x: PondTensor, options?: { lower?: number; upper?: number }): PondTensor;
-  exp(x: PondTensor, options: { lower?: number; upper?: number } = {}): PondTensor {
-    this.checkTensor(x, 'exp');
-    const lower = options.lower ?? EXP_LOWER;
-    const upper = options.upper ?? EXP_UPPER;
-    if (x.kind === 'public') return this.publicMap(x, (v) => Math.exp(Math.min(Math.max(v, lower), upper)), 'exp');
-    return smoothExp(this.ctx, x, lower, upper);
+  definePrivateVariable(initialValue: TensorLike | Tensor | InputProvider, options: VariableOptions = {}): PrivateVariable {
+    if (isPondTensor(initialValue)) {
+      this.checkArg(initialValue, 'definePrivateVariable');
+      const p = toPrivate(this.ctx, initialValue);
+      return new PondPrivateVariable(this, p.shape, p.shares, p.fracBits);
+    }
+    const owner = options.owner ?? this.defaultOwner;
+    this.config.player(owner, 'definePrivateVariable');
+    const provider: InputProvider = typeof initialValue === 'function' ? initialValue : () => initialValue as TensorLike;
+    const shape = options.shape ?? (typeof initialValue === 'function' ? undefined : shapeOf(initialValue as TensorLike, 'definePrivateVariable'));
+    const p = this.shareFrom(owner, provider, shape, false, 'definePrivateVariable');
+    return new PondPrivateVariable(this, p.shape, p.shares, p.fracBits);
   }
 
   /**
-   * 1 / x for 2^-8 <= |x| < 2^15 (either sign): a comparison ladder gives a
-   * start within a third, then 4 Newton steps; within 2 ULP + 2^-20 relative.
-   * Undefined outside the domain and at 0 (an error for a public input).
+   * A private input: `provider` runs only on `player`, whose process encodes
+   * and secret-shares the value. The shape is public: pass `{ shape }` when the
+   * provider is async or runs in another process.
    */
-  reciprocal(x: PondSecretTensor): PondPrivateTensor;
-  reciprocal(x: PondTensor): PondTensor;
-  reciprocal(x: PondTensor): PondTensor {
-    this.checkTensor(x, 'reciprocal');
-    if (x.kind === 'public') return this.publicMap(x, (v) => 1 / v, 'reciprocal', (v) => v !== 0, 'x != 0');
-    return inverse.reciprocal(this.ctx, x);
+  definePrivateInput(player: string, provider: InputProvider, options: PrivateInputOptions = {}): PrivateTensor {
+    this.config.player(player, 'definePrivateInput');
+    check(typeof provider === 'function', () => 'definePrivateInput: provider must be a function returning the value');
+    return this.shareFrom(player, provider, options.shape, options.masked === true, 'definePrivateInput');
+  }
+
+  /** Shares what `provider` gives on `owner`; without a declared shape the provider runs now, on its (local) owner. */
+  private shareFrom(owner: string, provider: InputProvider, declared: readonly number[] | undefined, masked: boolean, context: string): PondPrivateTensor {
+    if (declared === undefined) {
+      if (!this.config.isLocal(owner)) throw new ValueError(`${context}: '${owner}' runs in another process, so the value's shape must be given as { shape }`);
+      const v = provider();
+      if (v instanceof Promise) throw new ValueError(`${context}: the provider is async, so the value's shape must be given as { shape }`);
+      const values = toFloat64(v, undefined, context);
+      return shareInput(this.ctx, owner, values.shape, async () => values, { masked, context });
+    }
+    ring.assertValidShape(declared, context);
+    return shareInput(this.ctx, owner, declared, async (): Promise<Float64Values> => toFloat64Async(await provider(), declared, context), { masked, context });
   }
 
   /**
-   * 1 / sqrt(x) for 2^-8 <= x < 2^15: comparison ladder and 4 Newton steps;
-   * within 2 ULP + 2^-20 relative.
-   * Undefined for x <= 0 (an error for a public input).
+   * Reveals `x` to `player` only. Resolves to the value as a float32
+   * tf.Tensor in the process where `player` runs and to `undefined` in the
+   * others, once their part is done. Without `player`, reveals to every player.
    */
-  invSqrt(x: PondSecretTensor): PondPrivateTensor;
-  invSqrt(x: PondTensor): PondTensor;
-  invSqrt(x: PondTensor): PondTensor {
-    this.checkTensor(x, 'invSqrt');
-    if (x.kind === 'public') return this.publicMap(x, (v) => 1 / Math.sqrt(v), 'invSqrt', (v) => v > 0, 'x > 0');
-    return inverse.invSqrtPositive(this.ctx, x);
+  reveal(x: Tensor): Promise<tf.Tensor>;
+  reveal(x: Tensor, player: string): Promise<tf.Tensor | undefined>;
+  async reveal(x: Tensor, player?: string): Promise<tf.Tensor | undefined> {
+    const v = await this.revealFloat64(x, player as string);
+    return v === undefined ? undefined : toTfTensor(v);
+  }
+
+  /** As {@link Pond.reveal}, with the exact float64 decoding and its shape. */
+  revealFloat64(x: Tensor): Promise<Float64Values>;
+  revealFloat64(x: Tensor, player: string): Promise<Float64Values | undefined>;
+  async revealFloat64(x: Tensor, player?: string): Promise<Float64Values | undefined> {
+    const t = this.checkTensor(x, 'reveal');
+    const receivers = player === undefined ? this.config.playerNames : [this.config.player(player, 'reveal').name];
+    const r = revealTo(this.ctx, t, receivers);
+    await r.done;
+    const mine = receivers.find((p) => this.config.isLocal(p));
+    return mine === undefined ? undefined : r.values.get(mine)?.value();
   }
 
   /**
-   * Natural log for 2^-8 <= x < 2^15: x = 2^e m with e from a comparison
-   * ladder, log m by a degree-8 polynomial on [1, 2]; within 2 ULP. Undefined for x <= 0
-   * (an error for a public input).
+   * Reveals `x` to `player` and runs `receiver` there with the value; the
+   * other processes only do their part. Resolves when this process is done.
    */
-  log(x: PondSecretTensor): PondPrivateTensor;
-  log(x: PondTensor): PondTensor;
-  log(x: PondTensor): PondTensor {
-    this.checkTensor(x, 'log');
-    if (x.kind === 'public') return this.publicMap(x, Math.log, 'log', (v) => v > 0, 'x > 0');
-    return inverse.logPositive(this.ctx, x);
+  async defineOutput(player: string, x: Tensor, receiver: (value: tf.Tensor) => void | Promise<void>): Promise<void> {
+    this.config.player(player, 'defineOutput');
+    const v = await this.reveal(x, player);
+    if (v !== undefined) await receiver(v);
+  }
+
+  // ---------------------------------------------------------------- runtime
+
+  /** Traffic counted by this process's players since the start (or reset). */
+  traffic(): TrafficSnapshot {
+    return this.config.transport.counters.snapshot();
   }
 
   /**
-   * softmax along the last axis: exact max subtracted, exp, reciprocal of the
-   * row sums. Within 5e-5 of float64.
+   * Waits until every part this process started has finished and throws the
+   * first error any of them raised (such as a PeerLostError).
    */
-  softmax(x: PondSecretTensor): PondPrivateTensor {
-    return softmax(this.ctx, this.checkTensor(x, 'softmax'));
+  flush(): Promise<void> {
+    return this.ctx.rt.flush();
+  }
+
+  private checkTensor(x: unknown, op: string): PondTensor {
+    check(isPondTensor(x), () => `${op}: expected a Pond tensor, got ${describe(x)}`);
+    check(x.protocol === this, () => `${op}: the tensor belongs to another protocol instance`);
+    return x;
   }
 }
+
+// The `prot.op(x, ...args)` form of every op but concat (which takes a list): installed below.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface Pond extends ProtocolOps {}
+
+for (const name of Object.keys(POND_OPS) as OpName[]) {
+  if (name === 'concat') continue;
+  Object.defineProperty(Pond.prototype, name, {
+    value: function protocolForm(this: Pond, x: unknown, ...args: unknown[]): Tensor {
+      return this.run(name, [x, ...args]);
+    },
+  });
+}
+installFluentOps(Object.keys(POND_OPS) as OpName[]);
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
+  return typeof x;
+}
+

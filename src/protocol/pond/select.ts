@@ -9,7 +9,7 @@ import { pair, RingTensor, windowGeometry, type Padding } from '../../ring/index
 import { msbXor } from '../binary/adder.js';
 import { injectBits, notBits } from '../binary/bit-injection.js';
 import { maskAll } from './beaver.js';
-import { mapShares, onServers, type PondContext } from './context.js';
+import { mapShares, onServers, unmasked, zipShares, type PondContext } from './context.js';
 import { reluMany } from './compare.js';
 import * as linear from './linear.js';
 import { PondPrivateTensor, type PondSecretTensor } from './tensors.js';
@@ -43,21 +43,11 @@ export function maxOverAxis1(ctx: PondContext, x: PondPrivateTensor): PondPrivat
     let next = linear.add(ctx, right, diff);
     if (k % 2 === 1) {
       const last = mapShares(ctx, cur, [m, 1, c], cur.fracBits, (s) => ring.slice(s, [0, k - 1, 0], [m, 1, c]));
-      next = mapShares2(ctx, next, last, [m, half + 1, c], (a, b) => ring.concat([a, b], 1));
+      next = zipShares(ctx, [next, last], [m, half + 1, c], cur.fracBits, (parts) => ring.concat(parts, 1));
     }
     cur = next;
   }
   return cur;
-}
-
-function mapShares2(
-  ctx: PondContext,
-  a: PondPrivateTensor,
-  b: PondPrivateTensor,
-  shape: readonly number[],
-  fn: (x: RingTensor, y: RingTensor) => RingTensor,
-): PondPrivateTensor {
-  return new PondPrivateTensor(ctx.prot, shape, onServers(ctx, async (i) => fn(await a.shares[i].value(), await b.shares[i].value())), a.fracBits);
 }
 
 /**
@@ -67,7 +57,7 @@ function mapShares2(
 export function maxPool2d(ctx: PondContext, x: PondSecretTensor, poolSize: number | readonly [number, number], options: MaxPoolOptions = {}): PondPrivateTensor {
   const kernel = pair(poolSize, 'poolSize', 'maxPool2d');
   const g = windowGeometry(x.shape, kernel, pair(options.strides ?? kernel, 'strides', 'maxPool2d'), options.padding ?? 'valid', 'maxPool2d');
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const rows = g.batch * g.outHeight * g.outWidth;
   const window = g.kernelHeight * g.kernelWidth;
   let patches = mapShares(ctx, p, [rows, window, g.channels], p.fracBits, (s) => ring.im2col(s, g).withShape([rows, window, g.channels]));
@@ -84,7 +74,7 @@ export function maxPool2d(ctx: PondContext, x: PondSecretTensor, poolSize: numbe
 
 /** Max over `axis` (all when omitted): the reduced axes moved together, then a tournament. */
 export function reduceMax(ctx: PondContext, x: PondSecretTensor, axis?: number | number[], keepDims = false): PondPrivateTensor {
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const axes = ring.reductionAxes(p.shape, axis, 'max');
   const outShape = ring.reducedShape(p.shape, axis, keepDims, 'max');
   const kept = [...p.shape.keys()].filter((i) => !axes.includes(i));
@@ -103,7 +93,7 @@ export function reduceMax(ctx: PondContext, x: PondSecretTensor, axis?: number |
  * index) pairs; each level's comparison bit selects both in one bit injection.
  */
 export function argmax(ctx: PondContext, x: PondSecretTensor, axis = -1): PondPrivateTensor {
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const ax = ring.normalizeAxis(axis, p.rank, 'argmax');
   check(p.shape[ax] > 0, () => `argmax: axis ${ax} of shape [${p.shape.join(',')}] is empty`);
   const outShape = p.shape.filter((_, i) => i !== ax);
@@ -127,16 +117,13 @@ export function argmax(ctx: PondContext, x: PondSecretTensor, axis = -1): PondPr
     // Left wins ties (it has the lower index): keep left when l - r >= 0.
     const [mdv, mdi] = maskAll(ctx, [dv, di]);
     const keepLeft = notBits(ctx, msbXor(ctx, { shape: dv.shape, shares: dv.shares }));
-    const { products } = injectBits(ctx, keepLeft, [
-      { shape: dv.shape, shares: dv.shares, mask: mdv.mask, alpha: mdv.alpha },
-      { shape: di.shape, shares: di.shares, mask: mdi.mask, alpha: mdi.alpha },
-    ]);
+    const { products } = injectBits(ctx, keepLeft, [mdv, mdi]);
     let nv = linear.add(ctx, rv, new PondPrivateTensor(ctx.prot, [m, half], products[0], dv.fracBits));
     let ni = linear.add(ctx, ri, new PondPrivateTensor(ctx.prot, [m, half], products[1], 0));
     if (kk % 2 === 1) {
       const lastOf = (t: PondPrivateTensor): PondPrivateTensor => mapShares(ctx, t, [m, 1], t.fracBits, (s) => ring.slice(s, [0, kk - 1], [m, 1]));
-      nv = mapShares2(ctx, nv, lastOf(values), [m, half + 1], (a, b) => ring.concat([a, b], 1));
-      ni = mapShares2(ctx, ni, lastOf(indices), [m, half + 1], (a, b) => ring.concat([a, b], 1));
+      nv = zipShares(ctx, [nv, lastOf(values)], [m, half + 1], nv.fracBits, (parts) => ring.concat(parts, 1));
+      ni = zipShares(ctx, [ni, lastOf(indices)], [m, half + 1], 0, (parts) => ring.concat(parts, 1));
     }
     values = nv;
     indices = ni;

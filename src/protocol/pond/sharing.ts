@@ -9,33 +9,39 @@ import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import { Step, Stream, streamId } from '../dealer/streams.js';
 import type { Placed } from '../placed.js';
-import type { Float64Values } from '../tensor-like.js';
-import { onServers, type PondContext } from './context.js';
-import { unmasked } from './linear.js';
+import type { Float64Values } from '../api/index.js';
+import { onServers, unmasked, type PondContext } from './context.js';
 import { PondMaskedTensor, PondPrivateTensor, type PondTensor } from './tensors.js';
 
+/** How {@link shareInput} shares. */
+export interface ShareOptions {
+  /** Also open the Beaver mask (see shareMasked). */
+  readonly masked: boolean;
+  /** The user-facing op, for error messages. */
+  readonly context: string;
+}
+
 /**
- * Secret-shares a value that `produce` computes on `owner` only. The shape is
- * public and given up front, so every player can go on without waiting.
+ * Secret-shares a value that `produce` computes on `owner` only, encoded at
+ * the protocol's scale. The shape is public and given up front, so every
+ * player can go on without waiting.
  */
-export function shareInput(
-  ctx: PondContext,
-  owner: string,
-  shape: Shape,
-  fracBits: number,
-  produce: () => Promise<Float64Values>,
-  context: string,
-): PondPrivateTensor {
+export function shareInput(ctx: PondContext, owner: string, shape: Shape, produce: () => Promise<Float64Values>, options: ShareOptions): PondPrivateTensor {
+  const op = ctx.rt.nextOp();
+  const encoded = async (): Promise<RingTensor> => ring.encode((await produce()).values, shape, ctx.fracBits, options.context);
+  return options.masked ? shareMasked(ctx, op, owner, shape, encoded) : shareSeeded(ctx, op, owner, shape, encoded);
+}
+
+/** The owner sends a fresh seed to server 0 and x - PRG(seed) to server 1: 16 bytes plus one tensor. */
+function shareSeeded(ctx: PondContext, op: number, owner: string, shape: Shape, encoded: () => Promise<RingTensor>): PondPrivateTensor {
   const { rt, servers } = ctx;
-  const op = rt.nextOp();
   const key = { op, step: Step.input };
   const n = sizeOf(shape);
   const stream = streamId(op, Stream.input);
   const expand = (seed: Uint8Array): RingTensor => new RingTensor(shape, new Prg(seed).words(stream, n));
 
   const fromOwner = rt.on(owner, async () => {
-    const v = await produce();
-    const x = ring.encode(v.values, shape, fracBits, context);
+    const x = await encoded();
     const seed = ctx.randomness(owner).seed();
     const x1 = ring.sub(x, expand(seed));
     if (owner !== servers[0]) rt.send(owner, servers[0], key, [{ shape: [SEED_BYTES], data: seed }]);
@@ -48,44 +54,31 @@ export function shareInput(
       const seed = own?.seed ?? ((await rt.receive(servers[0], owner, key, [{ dtype: 'u8', shape: [SEED_BYTES] }]))[0].data as Uint8Array);
       return expand(seed);
     }
-    return own?.x1 ?? new RingTensor(shape, (await rt.receive(servers[1], owner, key, [{ dtype: 'u64', shape }]))[0].data as BigUint64Array);
+    return own?.x1 ?? rt.receiveTensor(servers[1], owner, key, shape);
   }, op);
-  return new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
+  return new PondPrivateTensor(ctx.prot, shape, shares, ctx.fracBits);
 }
 
 /**
- * Shares an input already masked for Beaver products (tf-encrypted's masked
- * inputs): the dealer gives the owner the mask a, the owner sends alpha =
- * x - a to both servers, and the shares are x0 = a0 + alpha, x1 = a1. One
- * round, where sharing and then masking take two; the owner learning the mask
- * of its own input reveals nothing.
+ * An input already masked for Beaver products (tf-encrypted's masked inputs):
+ * the dealer gives the owner the mask a, the owner sends alpha = x - a to both
+ * servers, and the shares are x0 = a0 + alpha, x1 = a1. One round, where
+ * sharing and then masking take two; the owner learning the mask of its own
+ * input reveals nothing.
  */
-export function shareMaskedInput(
-  ctx: PondContext,
-  owner: string,
-  shape: Shape,
-  fracBits: number,
-  produce: () => Promise<Float64Values>,
-  context: string,
-): PondPrivateTensor {
+function shareMasked(ctx: PondContext, op: number, owner: string, shape: Shape, encoded: () => Promise<RingTensor>): PondPrivateTensor {
   const { rt, servers } = ctx;
-  const op = rt.nextOp();
   const key = { op, step: Step.input };
   const { mask, forOwner } = ctx.triples.ownedMask(op, shape, owner);
   const alphaFromOwner = rt.on(owner, async () => {
-    const v = await produce();
-    const alpha = ring.sub(ring.encode(v.values, shape, fracBits, context), await forOwner.value());
+    const alpha = ring.sub(await encoded(), await forOwner.value());
     for (const s of servers) if (s !== owner) rt.send(owner, s, key, [alpha]);
     return alpha;
   }, op);
-  const alpha = onServers(ctx, async (i) =>
-    owner === servers[i]
-      ? alphaFromOwner.value()
-      : new RingTensor(shape, (await rt.receive(servers[i], owner, key, [{ dtype: 'u64', shape }]))[0].data as BigUint64Array),
-  op);
+  const alpha = onServers(ctx, async (i) => (owner === servers[i] ? alphaFromOwner.value() : rt.receiveTensor(servers[i], owner, key, shape)), op);
   const shares = onServers(ctx, async (i) => (i === 0 ? ring.add(await mask.shares[0].value(), await alpha[0].value()) : mask.shares[1].value()));
-  const x = new PondPrivateTensor(ctx.prot, shape, shares, fracBits);
-  x.maskedCache = new PondMaskedTensor(ctx.prot, x, mask, alpha);
+  const x = new PondPrivateTensor(ctx.prot, shape, shares, ctx.fracBits);
+  ctx.masks.set(x, new PondMaskedTensor(ctx.prot, x, mask, alpha));
   return x;
 }
 
@@ -109,7 +102,6 @@ export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly st
   const p = unmasked(x).truncatedFrom ?? unmasked(x);
   const op = rt.nextOp();
   const key = { op, step: Step.reveal };
-  const expect = [{ dtype: 'u64' as const, shape: p.shape }];
   const sent = onServers(ctx, async (i) => {
     const share = await p.shares[i].value();
     for (const r of receivers) if (r !== servers[i]) rt.send(servers[i], r, key, [share]);
@@ -121,8 +113,7 @@ export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly st
         const shares = await Promise.all(
           [0, 1].map(async (i) => {
             if (r === servers[i]) return p.shares[i].value();
-            const [t] = await rt.receive(r, servers[i], key, expect);
-            return new RingTensor(p.shape, t.data as BigUint64Array);
+            return rt.receiveTensor(r, servers[i], key, p.shape);
           }),
         );
         return { shape: p.shape, values: ring.decode(ring.add(shares[0], shares[1]), p.fracBits) };

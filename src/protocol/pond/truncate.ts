@@ -43,7 +43,6 @@ function truncateDealer(ctx: PondContext, x: PondPrivateTensor, bits: number): P
   const rand = ctx.triples.truncation(op, shape, bits);
   const offset = RingTensor.fill([], 1n << 62n);
   const unshift = RingTensor.fill([], 1n << BigInt(62 - bits));
-  const expect = [{ dtype: 'u64' as const, shape }];
 
   const shares = onServers(ctx, async (i) => {
     const me = servers[i];
@@ -52,8 +51,7 @@ function truncateDealer(ctx: PondContext, x: PondPrivateTensor, bits: number): P
     let ci = ring.add(await x.shares[i].value(), r);
     if (i === 0) ci = ring.add(ci, offset);
     rt.send(me, other, key, [ci]);
-    const [theirs] = await rt.receive(me, other, key, expect);
-    const c = ring.add(ci, new RingTensor(shape, theirs.data as BigUint64Array));
+    const c = ring.add(ci, await rt.receiveTensor(me, other, key, shape));
     const cTop = ring.shrLogical(c, 63);
     // w = cTop XOR rTop = cTop + rTop * (1 - 2 cTop): server 0 adds the public cTop.
     const oneMinus2c = ring.sub(RingTensor.fill([], 1n), ring.shl(cTop, 1));
@@ -63,7 +61,5 @@ function truncateDealer(ctx: PondContext, x: PondPrivateTensor, bits: number): P
     if (i === 0) out = ring.add(out, ring.sub(ring.shrLogical(ring.and(c, LOW63), bits), unshift));
     return out;
   }, op);
-  const out = new PondPrivateTensor(ctx.prot, shape, shares, x.fracBits - bits);
-  out.truncatedFrom = x;
-  return out;
+  return new PondPrivateTensor(ctx.prot, shape, shares, x.fracBits - bits, x);
 }

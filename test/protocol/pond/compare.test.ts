@@ -7,6 +7,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { TestRng } from '../../helpers/random.js';
 import { makePond, maxAbsDiff, quantize, revealValues, ULP } from '../../helpers/float.js';
+import { sharesOf } from '../../../src/protocol/index.js';
 
 tf.env().set('PROD', true);
 const rng = new TestRng(40);
@@ -115,10 +116,10 @@ test('relu cost: at most 10 rounds whatever the size and at most 350 bytes per e
   const { prot } = makePond();
   for (const n of [64, 4096]) {
     const x = prot.definePrivateInput('inputter', () => rng.floats(n, -5, 5), { shape: [n] });
-    await Promise.all(x.shares.map((s) => s.value()));
+    await Promise.all(sharesOf(x).map((s) => s.value()));
     const before = prot.traffic();
     const r = x.relu();
-    await Promise.all(r.shares.map((s) => s.value()));
+    await Promise.all(sharesOf(r).map((s) => s.value()));
     const after = prot.traffic();
     const rounds = after.rounds - before.rounds;
     const perElement = (after.totalBytes - before.totalBytes) / n;

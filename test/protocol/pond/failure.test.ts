@@ -2,6 +2,7 @@ import test from 'ava';
 import { PeerLostError } from '../../../src/errors.js';
 import { makePond } from '../../helpers/float.js';
 import { TestRng } from '../../helpers/random.js';
+import { sharesOf } from '../../../src/protocol/index.js';
 
 const rng = new TestRng(30);
 
@@ -9,7 +10,7 @@ test('a server lost in the middle of a private matmul makes reveal and flush fai
   const { config, prot } = makePond({}, 5_000);
   const x = prot.definePrivateInput('inputter', () => rng.floats(64 * 64, -1, 1), { shape: [64, 64] });
   const w = prot.definePrivateVariable(rng.floats(64 * 64, -1, 1)).reshape([64, 64]);
-  await Promise.all([...x.shares, ...w.shares].map((s) => s.value()));
+  await Promise.all([...sharesOf(x), ...sharesOf(w)].map((s) => s.value()));
   const y = x.matmul(w);
   config.transport.disconnect('server1');
   const started = Date.now();
@@ -23,7 +24,7 @@ test('a silent crypto producer is reported within the timeout, naming it and the
   const { config, prot } = makePond({}, 300);
   // The dealer's keys reach the servers at setup; then it goes quiet.
   const x = prot.definePrivateInput('inputter', () => [1, 2, 3]);
-  await Promise.all(x.shares.map((s) => s.value()));
+  await Promise.all(sharesOf(x).map((s) => s.value()));
   config.transport.silence('crypto-producer');
   const started = Date.now();
   const e = await t.throwsAsync(prot.reveal(x.mul(x), 'result-receiver'), { instanceOf: PeerLostError });

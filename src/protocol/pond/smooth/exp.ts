@@ -10,11 +10,11 @@
 import { check } from '../../../errors.js';
 import { MUL, productPrivate } from '../bilinear.js';
 import { clip, relu } from '../compare.js';
-import type { PondContext } from '../context.js';
+import { publicScalar, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
 import type { PondPrivateTensor, PondSecretTensor } from '../tensors.js';
-import { publicScalarAt, reinterpret, rescale } from './tools.js';
+import { reinterpret, rescale } from './tools.js';
 
 /** Default domain of exp: below -20 the result is 0 to fixed-point precision. */
 export const EXP_LOWER = -20;
@@ -34,8 +34,8 @@ export function exp(ctx: PondContext, x: PondSecretTensor, lower = EXP_LOWER, up
   check(lower < upper && lower >= -64 && upper <= 20, () => `exp: clamp interval [${lower}, ${upper}] must lie in [-64, 20]`);
   const f = x.fracBits;
   const xc = upper === 0
-    ? linear.add(ctx, publicScalarAt(ctx, lower, f), relu(ctx, linear.sub(ctx, x, publicScalarAt(ctx, lower, f))))
-    : linear.expectPrivate(clip(ctx, x, publicScalarAt(ctx, lower, f), publicScalarAt(ctx, upper, f)), 'exp');
+    ? linear.add(ctx, publicScalar(ctx, lower, f), relu(ctx, linear.sub(ctx, x, publicScalar(ctx, lower, f))))
+    : linear.expectPrivate(clip(ctx, x, publicScalar(ctx, lower, f), publicScalar(ctx, upper, f)), 'exp');
   // Before squaring k, y <= B_k = e^(U 2^k / 64) with U = max(upper, 0); squaring
   // it at scale F needs B_(k+1) 2^(2F) < 2^62, i.e. F < 31 - log2(B_(k+1)) / 2.
   const log2Bound = (k: number): number => (Math.max(upper, 0) * 2 ** k) / 64 / Math.LN2;

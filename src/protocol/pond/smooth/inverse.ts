@@ -14,13 +14,13 @@ import * as ring from '../../../ring/index.js';
 import { RingTensor } from '../../../ring/index.js';
 import { msbXor } from '../../binary/adder.js';
 import { injectBits, notBits } from '../../binary/bit-injection.js';
-import { maskAll } from '../beaver.js';
 import { MUL, productPrivate } from '../bilinear.js';
-import { mapShares, type PondContext } from '../context.js';
+import { signAndAbs } from '../compare.js';
+import { join, mapShares, publicScalar, unmasked, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
 import { PondPrivateTensor, type PondSecretTensor } from '../tensors.js';
-import { join, publicScalarAt, reinterpret, rescale } from './tools.js';
+import { reinterpret, rescale } from './tools.js';
 
 /** Exponent ranges are bounded by the internal scale: 2^-jmin must fit in SCALE bits with room for products. */
 function checkRange(jmin: number, jmax: number, op: string): void {
@@ -33,6 +33,7 @@ function checkRange(jmin: number, jmax: number, op: string): void {
 /** The documented domain of reciprocal, invSqrt and log: [2^-8, 2^15). */
 export const DOMAIN = { minExponent: -8, maxExponent: 14 } as const;
 const SCALE = 24;
+const TWO = RingTensor.fill([], 2n);
 const NEWTON_STEPS = 4;
 
 /**
@@ -42,7 +43,7 @@ const NEWTON_STEPS = 4;
 export function powerOfTwoBits(ctx: PondContext, x: PondPrivateTensor, jmin: number, jmax: number): PondPrivateTensor {
   const count = jmax - jmin + 1;
   const f = x.fracBits;
-  const diffs = Array.from({ length: count }, (_, k) => linear.sub(ctx, x, publicScalarAt(ctx, 2 ** (jmin + k), f)));
+  const diffs = Array.from({ length: count }, (_, k) => linear.sub(ctx, x, publicScalar(ctx, 2 ** (jmin + k), f)));
   const joined = join(ctx, diffs);
   const { bits } = injectBits(ctx, notBits(ctx, msbXor(ctx, joined)));
   const shape = [count, ...x.shape];
@@ -60,19 +61,19 @@ function bySegment(ctx: PondContext, bits: PondPrivateTensor, jmin: number, g: (
   const weights = ring.encode(steps, [count, ...shape.map(() => 1)], scale, 'segment');
   const weighted = linear.mulPublicWords(ctx, bits, weights, scale);
   const summed = mapShares(ctx, weighted, shape, scale, (s) => ring.sum(s, 0));
-  return linear.add(ctx, summed, publicScalarAt(ctx, g(jmin - 1), scale));
+  return linear.add(ctx, summed, publicScalar(ctx, g(jmin - 1), scale));
 }
 
 /** 1 / x for x in [2^jmin, 2^(jmax+1)): Newton y <- y (2 - x y) from (2/3) 2^-j*. */
 export function reciprocalPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const f = p.fracBits;
   checkRange(jmin, jmax, 'reciprocal');
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
   let y = bySegment(ctx, bits, jmin, (j) => (2 / 3) * 2 ** -j, SCALE);
   for (let k = 0; k < NEWTON_STEPS; k++) {
     const xy = productPrivate(ctx, p, y, MUL, SCALE);
-    const twoMinus = linear.sub(ctx, publicScalarAt(ctx, 2, SCALE), xy);
+    const twoMinus = linear.sub(ctx, publicScalar(ctx, 2, SCALE), xy);
     y = productPrivate(ctx, y, twoMinus, MUL, k === NEWTON_STEPS - 1 ? f : SCALE);
   }
   return y;
@@ -80,7 +81,7 @@ export function reciprocalPositive(ctx: PondContext, x: PondSecretTensor, jmin: 
 
 /** 1 / sqrt(x): Newton y <- y (3 - x y^2) / 2, starting from sqrt(2/3) 2^(-e/2) for x in [2^e, 2^(e+1)). */
 export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const f = p.fracBits;
   checkRange(jmin, jmax, 'invSqrt');
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
@@ -88,7 +89,7 @@ export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: num
   for (let k = 0; k < NEWTON_STEPS; k++) {
     const y2 = productPrivate(ctx, y, y, MUL, SCALE);
     const xy2 = productPrivate(ctx, p, y2, MUL, SCALE);
-    const h = linear.sub(ctx, publicScalarAt(ctx, 3, SCALE), xy2);
+    const h = linear.sub(ctx, publicScalar(ctx, 3, SCALE), xy2);
     // y h / 2: truncate one bit further and read at the same scale.
     const last = k === NEWTON_STEPS - 1;
     const target = last ? f : SCALE;
@@ -105,14 +106,14 @@ const LOG_1_2 = [
 
 /** Natural log: x = 2^j* m with m in [1, 2); log x = j* ln 2 + log m. */
 export function logPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const f = p.fracBits;
   checkRange(jmin, jmax, 'log');
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
   // 2^-j* is a sum of exact powers of two; m = x 2^-j*.
   const inv = bySegment(ctx, bits, jmin, (j) => 2 ** -j, SCALE);
   const m = productPrivate(ctx, p, inv, MUL, SCALE);
-  const u = linear.sub(ctx, linear.mulPublicWords(ctx, m, RingTensor.fill([], 2n)), publicScalarAt(ctx, 3, SCALE));
+  const u = linear.sub(ctx, linear.mulPublicWords(ctx, m, TWO), publicScalar(ctx, 3, SCALE));
   const logM = linear.expectPrivate(polyval(ctx, u, LOG_1_2), 'log');
   const exponent = bySegment(ctx, bits, jmin, (j) => j * Math.LN2, SCALE);
   return rescale(ctx, linear.add(ctx, exponent, logM), f);
@@ -123,13 +124,8 @@ export function logPositive(ctx: PondContext, x: PondSecretTensor, jmin: number 
  * one adder run, then 1 / x = (1 - 2 s) / |x|.
  */
 export function reciprocal(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
-  const p = linear.unmasked(x);
-  const f = p.fracBits;
-  const [mx] = maskAll(ctx, [p]);
-  const sign = injectBits(ctx, msbXor(ctx, p), [{ shape: p.shape, shares: p.shares, mask: mx.mask, alpha: mx.alpha }]);
-  const s = new PondPrivateTensor(ctx.prot, p.shape, sign.bits, 0);
-  const abs = linear.sub(ctx, p, linear.mulPublicWords(ctx, new PondPrivateTensor(ctx.prot, p.shape, sign.products[0], f), RingTensor.fill([], 2n)));
+  const { sign, abs } = signAndAbs(ctx, x);
   const r = reciprocalPositive(ctx, abs);
   // r (1 - 2 s): s is an integer, no truncation.
-  return linear.sub(ctx, r, linear.mulPublicWords(ctx, productPrivate(ctx, s, r, MUL), RingTensor.fill([], 2n)));
+  return linear.sub(ctx, r, linear.mulPublicWords(ctx, productPrivate(ctx, sign, r, MUL), TWO));
 }

@@ -5,19 +5,18 @@
  * the error of the secure versions over the stated ranges.
  */
 import * as ring from '../../../ring/index.js';
+import type { SigmoidMethod } from '../../api/index.js';
 import { msbXor } from '../../binary/adder.js';
 import { injectBits, notBits } from '../../binary/bit-injection.js';
 import { maskAll } from '../beaver.js';
 import { MUL, productPrivate } from '../bilinear.js';
-import { clip } from '../compare.js';
-import { onServers, type PondContext } from '../context.js';
+import { clip, signAndAbs } from '../compare.js';
+import { onServers, publicScalar, split, join, unmasked, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
 import { PondPrivateTensor, type PondSecretTensor } from '../tensors.js';
-import { join, piece, publicScalarAt, reinterpret } from './tools.js';
+import { reinterpret } from './tools.js';
 
-/** How sigmoid is computed. */
-export type SigmoidMethod = 'accurate' | 'polynomial';
 
 /**
  * Fast sigmoid: 0.5 + an odd degree-9 polynomial of u = x / 8 (a free change
@@ -25,11 +24,13 @@ export type SigmoidMethod = 'accurate' | 'polynomial';
  * range (3.6e-3 from the fit, 2.5e-3 outside [-6, 6]). Rounds: one clamp
  * (8) and the polynomial (4 products and one truncation).
  */
+const TWO = ring.RingTensor.fill([], 2n);
+
 const FAST = [0.5, 1.93975282512, 0, -7.82842212104, 0, 23.323813663, 0, -36.2261815013, 0, 21.9460728995];
 
 export function sigmoidPolynomial(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
   const f = x.fracBits;
-  const xc = linear.expectPrivate(clip(ctx, x, publicScalarAt(ctx, -6, f), publicScalarAt(ctx, 6, f)), 'sigmoid');
+  const xc = linear.expectPrivate(clip(ctx, x, publicScalar(ctx, -6, f), publicScalar(ctx, 6, f)), 'sigmoid');
   const u = reinterpret(ctx, xc, f + 3);
   return linear.expectPrivate(polyval(ctx, u, FAST, f), 'sigmoid');
 }
@@ -51,40 +52,37 @@ const PIECES = [
 const THRESHOLDS = [1, 2, 4, 8, 16];
 
 export function sigmoidAccurate(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
-  const p = linear.unmasked(x);
+  const p = unmasked(x);
   const f = p.fracBits;
   const { shape } = p;
   const n = p.size;
 
-  // Sign bit s and |x| = x - 2 x s from one adder run.
-  const [mx] = maskAll(ctx, [p]);
-  const sign = injectBits(ctx, msbXor(ctx, p), [{ shape, shares: p.shares, mask: mx.mask, alpha: mx.alpha }]);
-  const s = new PondPrivateTensor(ctx.prot, shape, sign.bits, 0);
-  const t = linear.sub(ctx, p, linear.mulPublicWords(ctx, new PondPrivateTensor(ctx.prot, shape, sign.products[0], f), ring.RingTensor.fill([], 2n)));
+  // Sign bit s and t = |x| from one adder run.
+  const { sign: s, abs: t } = signAndAbs(ctx, p);
 
   // u_i = (t - mid_i) / half_i at scale f + 2: its words are (t - mid_i) * 4 / half_i, exactly.
   const F = f + 2;
   const us = PIECES.map(({ mid, half }) =>
-    reinterpret(ctx, linear.mulPublicWords(ctx, linear.sub(ctx, t, publicScalarAt(ctx, mid, f)), ring.RingTensor.fill([], BigInt(4 / half))), F),
+    reinterpret(ctx, linear.mulPublicWords(ctx, linear.sub(ctx, t, publicScalar(ctx, mid, f)), ring.RingTensor.fill([], BigInt(4 / half))), F),
   );
   const U = join(ctx, us);
   const perElement = (k: number): Float64Array => Float64Array.from({ length: 5 * n }, (_, j) => PIECES[Math.floor(j / n)].c[k]);
   const P = linear.expectPrivate(polyval(ctx, U, [0, 1, 2, 3, 4].map(perElement), f), 'sigmoid');
-  const pieces = PIECES.map((_, i) => piece(ctx, P, i * n, shape));
+  const pieces = split(ctx, P, PIECES.map(() => shape)).map((shares) => new PondPrivateTensor(ctx.prot, shape, shares, P.fracBits));
 
   // sigmoid(t) = p_0 + sum_i [t >= thr_i] (p_{i+1} - p_i), with p_5 = 1.
-  const diffs = THRESHOLDS.map((_, i) => (i < 4 ? linear.sub(ctx, pieces[i + 1], pieces[i]) : linear.sub(ctx, publicScalarAt(ctx, 1, f), pieces[4])));
+  const diffs = THRESHOLDS.map((_, i) => (i < 4 ? linear.sub(ctx, pieces[i + 1], pieces[i]) : linear.sub(ctx, publicScalar(ctx, 1, f), pieces[4])));
   const D = join(ctx, diffs);
   const [mD] = maskAll(ctx, [D]);
-  const over = join(ctx, THRESHOLDS.map((thr) => linear.sub(ctx, t, publicScalarAt(ctx, thr, f))));
+  const over = join(ctx, THRESHOLDS.map((thr) => linear.sub(ctx, t, publicScalar(ctx, thr, f))));
   const above = notBits(ctx, msbXor(ctx, over));
-  const { products } = injectBits(ctx, above, [{ shape: D.shape, shares: D.shares, mask: mD.mask, alpha: mD.alpha }]);
+  const { products } = injectBits(ctx, above, [mD]);
   const selected = new PondPrivateTensor(ctx.prot, D.shape, products[0], f);
   const sigT = linear.add(ctx, pieces[0], new PondPrivateTensor(ctx.prot, shape, onServers(ctx, async (i) =>
     ring.sum((await selected.shares[i].value()).withShape([5, n]), 0).withShape(shape)), f));
 
   // sigmoid(x) = sigmoid(t) + s (1 - 2 sigmoid(t)); s is an integer, so no truncation.
-  const flip = linear.sub(ctx, publicScalarAt(ctx, 1, f), linear.mulPublicWords(ctx, sigT, ring.RingTensor.fill([], 2n)));
+  const flip = linear.sub(ctx, publicScalar(ctx, 1, f), linear.mulPublicWords(ctx, sigT, TWO));
   return linear.add(ctx, sigT, productPrivate(ctx, s, flip, MUL));
 }
 
@@ -98,9 +96,9 @@ export function sigmoid(ctx: PondContext, x: PondSecretTensor, method: SigmoidMe
  * 7.4e-3 polynomial). Valid while 2x is encodable.
  */
 export function tanh(ctx: PondContext, x: PondSecretTensor, method: SigmoidMethod = 'accurate'): PondPrivateTensor {
-  const twice = linear.mulPublicWords(ctx, x, ring.RingTensor.fill([], 2n));
+  const twice = linear.mulPublicWords(ctx, x, TWO);
   const s = sigmoid(ctx, twice, method);
-  return linear.sub(ctx, linear.mulPublicWords(ctx, s, ring.RingTensor.fill([], 2n)), publicScalarAt(ctx, 1, x.fracBits));
+  return linear.sub(ctx, linear.mulPublicWords(ctx, s, TWO), publicScalar(ctx, 1, x.fracBits));
 }
 
 /**
@@ -113,7 +111,7 @@ const RELU_APPROX = [0.0636620162479, 0.5, 0.763943570796, 0, -0.339530420427];
 
 export function reluApprox(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
   const f = x.fracBits;
-  const u = reinterpret(ctx, linear.unmasked(x), f + 2);
+  const u = reinterpret(ctx, unmasked(x), f + 2);
   // relu(x) = 4 relu(u): the polynomial's value at scale f + 2 is read at f.
   return reinterpret(ctx, linear.expectPrivate(polyval(ctx, u, RELU_APPROX, f + 2), 'reluApprox'), f);
 }

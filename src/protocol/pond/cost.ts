@@ -1,13 +1,13 @@
 /**
- * Protocol cost estimates for `summary()`, composed from the messages each
- * Pond primitive sends (src/protocol/pond and src/protocol/binary), so that
- * they can be checked against the traffic counters (test/layers/cost.test.ts).
- * Bytes count every player's traffic, the crypto producer's included, with
- * about 48 bytes of frame header per message; rounds are the counter's communication steps; triples are
- * the dealer's correlated words (one per product output element or AND word).
- * Weights are masked once, on the first batch: estimates are per batch after it.
+ * What Pond's primitives send, composed into each op's cost (the op table's
+ * `cost` entries): bytes of every player, the crypto producer's included, with
+ * about 48 bytes of frame header per message; rounds as the traffic counters
+ * count them (distinct online steps); triples as the dealer's correlated words
+ * (one per product output element or AND word). test/protocol/pond/cost.test.ts
+ * checks every op's estimate against the counters.
  */
-import type { LayerCost } from './layer.js';
+import type { OpCost } from '../api/index.js';
+import type { TruncationMode } from './context.js';
 
 const WORD = 8;
 /** Average frame header (24 bytes plus 8 + 4 * rank per tensor, padded). */
@@ -17,6 +17,8 @@ export class CostBuilder {
   private bytes = 0;
   private rounds = 0;
   private triples = 0;
+
+  constructor(private readonly truncation: TruncationMode = 'dealer') {}
 
   private messages(count: number): void {
     this.bytes += HEADER * count;
@@ -32,26 +34,22 @@ export class CostBuilder {
     return this;
   }
 
-  /** Dealer truncation of n words: open z + r both ways, two corrections to server 1. */
-  truncate(n: number): this {
-    this.bytes += 2 * WORD * n + 2 * WORD * n;
+  /** Truncating n words: dealer truncation opens z + r both ways and sends two corrections to server 1. */
+  truncate(n: number, bits = 1): this {
+    if (bits === 0 || this.truncation === 'local') return this;
+    this.bytes += 4 * WORD * n;
     this.messages(3);
     this.rounds += 1;
     return this;
   }
 
-  /** A Beaver product: masks to open (elements not masked yet), c1 of the output, truncation. */
-  product(toMask: number, out: number, truncated = true): this {
+  /** A Beaver product: masks to open (elements not masked yet), c1 of the output, then truncation by `bits`. */
+  product(toMask: number, out: number, bits = 1): this {
     this.open(toMask);
     this.bytes += WORD * out;
     this.messages(1);
     this.triples += out;
-    return truncated ? this.truncate(out) : this;
-  }
-
-  /** A product with a public operand (a scale, 1/n of a pool): only the truncation. */
-  scale(out: number): this {
-    return this.truncate(out);
+    return this.truncate(out, bits);
   }
 
   /** The parallel-prefix adder on n words (6 rounds). */
@@ -74,14 +72,25 @@ export class CostBuilder {
     return this;
   }
 
-  /** relu of n elements whose input is not masked yet. */
+  /** Comparison bits of n words: the adder and the injection of its bits. */
+  msb(n: number): this {
+    return this.adder(n).inject(n, 0);
+  }
+
+  /** relu of n elements whose input is not masked yet (also abs, and the sign with |x|). */
   relu(n: number): this {
     return this.open(n).adder(n).inject(n, 1);
   }
 
-  /** A polynomial of degree d on n elements (x not masked yet): powers, then one truncation. */
-  polynomial(n: number, degree: number): this {
-    const masked = new Set<number>();
+  /** max over k entries for each of `out` outputs: a relu tournament. */
+  tournament(k: number, out: number): this {
+    for (let cur = k; cur > 1; cur = Math.ceil(cur / 2)) this.relu(Math.floor(cur / 2) * out);
+    return this;
+  }
+
+  /** A polynomial of degree d on n elements (x not masked yet): powers, then one truncation by `bits`. */
+  polynomial(n: number, degree: number, bits = 1): this {
+    const masked = new Set<number>([]);
     for (let k = 2; k <= degree; k++) {
       const a = Math.floor(k / 2);
       const b = Math.ceil(k / 2);
@@ -89,24 +98,17 @@ export class CostBuilder {
       masked.add(a).add(b);
       this.product(toMask * n, n);
     }
-    return this.truncate(n);
+    return this.truncate(n, bits);
   }
 
-  add(other: LayerCost): this {
+  add(other: OpCost): this {
     this.bytes += other.bytes;
     this.rounds += other.rounds;
     this.triples += other.triples;
     return this;
   }
 
-  build(): LayerCost {
+  build(): OpCost {
     return { triples: this.triples, rounds: this.rounds, bytes: this.bytes };
   }
-}
-
-export const NO_COST: LayerCost = { triples: 0, rounds: 0, bytes: 0 };
-
-/** Sum of costs (sequential layers). */
-export function totalCost(costs: readonly LayerCost[]): LayerCost {
-  return costs.reduce((acc, c) => new CostBuilder().add(acc).add(c).build(), NO_COST);
 }

@@ -3,8 +3,8 @@
  * a typed array with a declared shape. Converted to float64 plus a shape.
  */
 import * as tf from '@tensorflow/tfjs';
-import { check, checkShape } from '../errors.js';
-import { fmt, sizeOf } from '../ring/index.js';
+import { check, checkShape } from '../../errors.js';
+import { fmt, sizeOf } from '../../ring/index.js';
 
 /** Nested arrays of numbers, as tf.tensor accepts. */
 export type NestedArray = number | NestedArray[];

@@ -1,0 +1,212 @@
+/**
+ * The secure ops, declared once for every protocol: the tensor kinds, the
+ * signature of each op in receiver-first form (`OpSignatures<S>`, the fluent
+ * method of a tensor of type S), and the result rule (public only when every
+ * tensor operand is public). A protocol implements each `OpName` in its op
+ * table; tensors get the fluent method and protocols the `prot.op(x, ...)`
+ * form from this one declaration (see docs/architecture.md, "Adding an op").
+ */
+import type { Conv2dOptions, Padding, Shape } from '../../ring/index.js';
+
+/** The kind tag of a secure tensor. */
+export type TensorKind = 'public' | 'private' | 'masked';
+
+/** What runs ops: the protocol a tensor belongs to (its one choke point). */
+export interface OpRunner {
+  /** Runs op `op` on `args` (receiver first): validation, cost, recording, then the protocol's implementation. */
+  run(op: OpName, args: readonly unknown[]): Tensor;
+}
+
+/** The fields every secure tensor has, whatever its kind and protocol. */
+export interface TensorCore<K extends TensorKind> {
+  readonly kind: K;
+  /** Public shape. */
+  readonly shape: Shape;
+  /** Fractional bits of the fixed-point encoding (0 for integers such as comparison results). */
+  readonly fracBits: number;
+  readonly size: number;
+  readonly rank: number;
+  /** The protocol the tensor belongs to. */
+  readonly protocol: OpRunner;
+}
+
+/** A value known to every player. */
+export interface PublicTensor extends TensorCore<'public'>, OpSignatures<PublicTensor> {}
+/** A value secret-shared between the protocol's servers. */
+export interface PrivateTensor extends TensorCore<'private'>, OpSignatures<PrivateTensor> {}
+/** A private value whose Beaver mask is opened (cached so it is opened once). */
+export interface MaskedTensor extends TensorCore<'masked'>, OpSignatures<MaskedTensor> {}
+
+export type Tensor = PublicTensor | PrivateTensor | MaskedTensor;
+/** The tensors whose value no single player knows. */
+export type SecretTensor = PrivateTensor | MaskedTensor;
+/** What ops accept beside tensors: a public number. */
+export type Operand = Tensor | number;
+
+/** The result kind of an op on one operand: public stays public, secret becomes private. */
+export type Result<S> = [S] extends [PublicTensor | number] ? PublicTensor : [S] extends [SecretTensor] ? PrivateTensor : Tensor;
+/** The result kind of an op on two operands: private as soon as one is secret. */
+export type Result2<A, B> = [A] extends [SecretTensor] ? PrivateTensor : [B] extends [SecretTensor] ? PrivateTensor : [A | B] extends [PublicTensor | number] ? PublicTensor : Tensor;
+
+/** Options of pooling (tf.avgPool / tf.maxPool). */
+export interface PoolOptions {
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+}
+
+/** How sigmoid and tanh are computed. */
+export type SigmoidMethod = 'accurate' | 'polynomial';
+
+/** Options of sigmoid and tanh. */
+export interface SigmoidOptions {
+  /** 'accurate' (default): piecewise polynomials selected by exact comparisons; 'polynomial': one clamped polynomial. */
+  method?: SigmoidMethod;
+}
+
+/** Options of exp: the clamp interval of the input. */
+export interface ExpOptions {
+  lower?: number;
+  upper?: number;
+}
+
+/** A polynomial coefficient: one number for every element, or one per element (row-major). */
+export type Coefficient = number | ArrayLike<number>;
+
+/**
+ * Every secure op in receiver-first form: `x.op(...args)`, also callable as
+ * `prot.op(x, ...args)`. The protocol's TSDoc gives each op's cost and error bound.
+ */
+export interface OpSignatures<S> {
+  /** x + y with broadcasting. */
+  add<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** x - y with broadcasting. */
+  sub<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** -x. */
+  neg(): Result<S>;
+  /** Elementwise x * y with broadcasting; an integer number multiplies exactly. */
+  mul<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** x * x, masking x once. */
+  square(): Result<S>;
+  /** Matrix product of the last two dimensions (tf.matMul, batch dimensions broadcast). */
+  matmul<Y extends Tensor>(y: Y): Result2<S, Y>;
+  /** tf.conv2d: input NHWC, filter HWIO. */
+  conv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
+  /** tf.depthwiseConv2d: input NHWC, filter [kh, kw, in, multiplier]. */
+  depthwiseConv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
+  /** tf.slice: `size` entries from `begin` (-1 takes the rest of a dimension). */
+  slice(begin: readonly number[], size?: readonly number[]): Result<S>;
+  /** tf.concat of this tensor and `others` along `axis`. */
+  concat<Y extends Tensor>(others: readonly Y[], axis?: number): Result2<S, Y>;
+  /** Zero padding: `paddings[i] = [before, after]`. */
+  pad(paddings: ReadonlyArray<readonly [number, number]>): Result<S>;
+  /** tf.avgPool over NHWC input. */
+  avgPool2d(poolSize: number | readonly [number, number], options?: PoolOptions): Result<S>;
+  /** Sum over `axis` (all axes when omitted). */
+  sum(axis?: number | readonly number[], keepDims?: boolean): Result<S>;
+  /** Mean over `axis` (all axes when omitted). */
+  mean(axis?: number | readonly number[], keepDims?: boolean): Result<S>;
+  /** Same values in a new shape (one dimension may be -1). */
+  reshape(shape: readonly number[]): Result<S>;
+  /** Permutes dimensions (reverses them without `perm`). */
+  transpose(perm?: readonly number[]): Result<S>;
+  /** sum_k c_k x^k with public coefficients (c_0 first). */
+  polyval(coefficients: readonly Coefficient[]): Result<S>;
+  /** Divides by 2^bits (default: the protocol's fractional bits) with the configured truncation. */
+  truncate(this: SecretTensor, bits?: number): PrivateTensor;
+  /** Masks and opens the tensor once (cached); later products reuse it. */
+  mask(this: SecretTensor): MaskedTensor;
+  /** tf.maxPool over NHWC input, exact. */
+  maxPool2d(this: SecretTensor, poolSize: number | readonly [number, number], options?: PoolOptions): PrivateTensor;
+  /** Maximum over `axis` (all axes when omitted), exact. */
+  max(this: SecretTensor, axis?: number | readonly number[], keepDims?: boolean): PrivateTensor;
+  /** Index of the maximum along `axis` (default last), the first of equal maxima. */
+  argmax(this: SecretTensor, axis?: number): PrivateTensor;
+  /** 1 where x < 0, else 0 (exact). */
+  isNegative(): Result<S>;
+  /** x > y (exact), 0/1. */
+  greater<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** x < y (exact), 0/1. */
+  less<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** x >= y (exact), 0/1. */
+  greaterEqual<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** x <= y (exact), 0/1. */
+  lessEqual<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** x == y (exact on the encoded values), 0/1. */
+  equal<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** -1, 0 or 1, as tf.sign. */
+  sign(): Result<S>;
+  /** |x|, exact. */
+  abs(): Result<S>;
+  /** max(x, 0), exact. */
+  relu(): Result<S>;
+  /** The relu derivative as tfjs defines it: 1 where x > 0, else 0. */
+  reluGrad(): Result<S>;
+  /** Elementwise maximum, exact. */
+  maximum<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** Elementwise minimum, exact. */
+  minimum<Y extends Operand>(y: Y): Result2<S, Y>;
+  /** Clips to [lo, hi] (lo <= hi), as tf.clipByValue. */
+  clip<L extends Operand, H extends Operand>(lo: L, hi: H): Result2<S, L | H>;
+  /** With this tensor a 0/1 condition: a where it is 1, b where it is 0. */
+  where<A extends Operand, B extends Operand>(a: A, b: B): Result2<S, A | B>;
+  /** Sigmoid. */
+  sigmoid(this: SecretTensor, options?: SigmoidOptions): PrivateTensor;
+  /** tanh. */
+  tanh(this: SecretTensor, options?: SigmoidOptions): PrivateTensor;
+  /** Approximate ReLU: a degree-4 polynomial fitted on [-4, 4]. */
+  reluApprox(this: SecretTensor): PrivateTensor;
+  /** e^x with x clamped to [lower, upper]. */
+  exp(options?: ExpOptions): Result<S>;
+  /** 1 / x. */
+  reciprocal(): Result<S>;
+  /** 1 / sqrt(x). */
+  invSqrt(): Result<S>;
+  /** Natural log. */
+  log(): Result<S>;
+  /** softmax along the last axis. */
+  softmax(this: SecretTensor): PrivateTensor;
+}
+
+/** The name of an op: the typed tag the op table is keyed by. */
+export type OpName = keyof OpSignatures<Tensor>;
+
+/** The arguments of op K after its receiver. */
+export type OpParams<K extends OpName> = Parameters<OpSignatures<Tensor>[K]>;
+
+/** The result of op K on a receiver of type S. */
+export type OpResult<K extends OpName, S> = ReturnType<OpSignatures<S>[K]>;
+
+/** The protocol form of every op, `prot.op(x, ...args)`, but concat (which takes a list: `prot.concat(xs, axis)`). */
+export type ProtocolOps = {
+  readonly [K in Exclude<OpName, 'concat'>]: <S extends Operand>(x: S, ...args: OpParams<K>) => OpResult<K, S>;
+};
+
+/** One op as a recorder sees it, after validation. */
+export interface OpRecord {
+  readonly op: OpName;
+  /** The receiver first, then the other arguments as passed (numbers, options). */
+  readonly args: readonly unknown[];
+  readonly output: Tensor;
+}
+
+/** Sees every op a protocol runs (a gradient tape, a tracer); see `Protocol.record`. */
+export interface OpRecorder {
+  record(entry: OpRecord): void;
+}
+
+/** Estimated protocol cost of ops. */
+export interface OpCost {
+  /** Correlated randomness dealt: a word per product output element or per AND word. */
+  readonly triples: number;
+  /** Communication rounds (sequential steps). */
+  readonly rounds: number;
+  /** Bytes sent by all players, the crypto producer's included. */
+  readonly bytes: number;
+}
+
+export const NO_COST: OpCost = { triples: 0, rounds: 0, bytes: 0 };
+
+/** Sum of costs. */
+export function addCosts(costs: readonly OpCost[]): OpCost {
+  return costs.reduce((a, c) => ({ triples: a.triples + c.triples, rounds: a.rounds + c.rounds, bytes: a.bytes + c.bytes }), NO_COST);
+}

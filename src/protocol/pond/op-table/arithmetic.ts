@@ -1,0 +1,125 @@
+/**
+ * Pond's linear ops (local on shares, free) and products (Beaver: masks
+ * opened once, then a truncation round), as op-table entries.
+ */
+import { check } from '../../../errors.js';
+import * as ring from '../../../ring/index.js';
+import { pair, RingTensor, windowCounts, windowGeometry } from '../../../ring/index.js';
+import { NO_COST, type OpCost } from '../../api/index.js';
+import { maskAll } from '../beaver.js';
+import { conv2dOp, depthwiseConv2dOp, MATMUL, MUL, product } from '../bilinear.js';
+import { publicValues, toPrivate, unmasked, zipShares, type PondContext } from '../context.js';
+import * as linear from '../linear.js';
+import { polyval } from '../polynomial.js';
+import { PondPublicTensor, type PondTensor } from '../tensors.js';
+import { truncate } from '../truncate.js';
+import { lift, secret, toMask, type CostContext, type PondOp, type PondOpTable } from './types.js';
+
+/** The cost of op(x, y) truncated to `target` bits (a product with a public operand only truncates). */
+function productCost(cc: CostContext, out: PondTensor, x: PondTensor, y: PondTensor, target = Math.max(x.fracBits, y.fracBits)): OpCost {
+  const bits = x.fracBits + y.fracBits - target;
+  if (x.kind === 'public' && y.kind === 'public') return NO_COST;
+  if (x.kind === 'public' || y.kind === 'public') return cc.builder().truncate(out.size, bits).build();
+  return cc.builder().product(toMask(cc, x, y), out.size, bits).build();
+}
+
+/** x times a public number: an integer multiplies the words exactly, any other real is encoded and truncated. */
+function mulNumber(ctx: PondContext, x: PondTensor, y: number): PondTensor {
+  if (Number.isSafeInteger(y)) return linear.mulPublicWords(ctx, x, RingTensor.fromBigInts([], [BigInt(y)]));
+  return product(ctx, x, lift(ctx, y), MUL);
+}
+
+/** A product with a public real encoded at the protocol's scale truncates by the smaller scale. */
+function mulNumberCost(cc: CostContext, out: PondTensor, x: PondTensor, y: number): OpCost {
+  return Number.isSafeInteger(y) || x.kind === 'public' ? NO_COST : cc.builder().truncate(out.size, Math.min(x.fracBits, cc.fracBits)).build();
+}
+
+const free = (): OpCost => NO_COST;
+
+/** An op that maps the value (public) or each share (private) linearly. */
+function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
+  return { run, cost: free };
+}
+
+export const arithmeticOps = {
+  add: { run: (ctx, x, y) => linear.add(ctx, x, lift(ctx, y)), cost: free },
+  sub: { run: (ctx, x, y) => linear.sub(ctx, x, lift(ctx, y)), cost: free },
+  neg: linearOp<'neg'>((ctx, x) => linear.linearMap(ctx, x, x.shape, ring.neg)),
+  mul: {
+    run: (ctx, x, y) => (typeof y === 'number' ? mulNumber(ctx, x, y) : product(ctx, x, y, MUL)),
+    cost: (cc, out, x, y) => (typeof y === 'number' ? mulNumberCost(cc, out, x, y) : productCost(cc, out, x, y)),
+  },
+  square: { run: (ctx, x) => product(ctx, x, x, MUL), cost: (cc, out, x) => productCost(cc, out, x, x) },
+  matmul: { run: (ctx, x, y) => product(ctx, x, y, MATMUL), cost: (cc, out, x, y) => productCost(cc, out, x, y) },
+  conv2d: { run: (ctx, x, f, options = {}) => product(ctx, x, f, conv2dOp(options)), cost: (cc, out, x, f) => productCost(cc, out, x, f) },
+  depthwiseConv2d: {
+    run: (ctx, x, f, options = {}) => product(ctx, x, f, depthwiseConv2dOp(options)),
+    cost: (cc, out, x, f) => productCost(cc, out, x, f),
+  },
+  slice: linearOp<'slice'>((ctx, x, begin, size) => linear.linearMap(ctx, x, ring.sliceShape(x.shape, begin, size), (t) => ring.slice(t, begin, size))),
+  concat: {
+    run: (ctx, x, others, axis = 0) => {
+      const xs = [x, ...others];
+      const f = Math.max(...xs.map((t) => t.fracBits));
+      const parts = xs.map((t) => linear.rescaleUp(ctx, t, f));
+      const shape = ring.concatShape(parts.map((p) => p.shape), axis);
+      if (parts.every((p) => p.kind === 'public')) return new PondPublicTensor(ctx.prot, ring.concat(parts.map((p) => (p as PondPublicTensor).value), axis), f);
+      return zipShares(ctx, parts.map((p) => toPrivate(ctx, p)), shape, f, (shares) => ring.concat(shares, axis));
+    },
+    cost: free,
+  },
+  pad: linearOp<'pad'>((ctx, x, paddings) => linear.linearMap(ctx, x, ring.padShape(x.shape, paddings), (t) => ring.pad(t, paddings))),
+  avgPool2d: {
+    // The window sum is exact; the divisor 1/n is encoded with fracBits bits,
+    // so the result is within |window sum| 2^-(fracBits+1) + 1 unit of the
+    // exact average (exact divisors such as 1/4 add nothing). 'same' padding
+    // divides by the pixels under each window, as tfjs does.
+    run: (ctx, x, poolSize, options = {}) => {
+      const kernel = pair(poolSize, 'poolSize', 'avgPool2d');
+      const g = windowGeometry(x.shape, kernel, pair(options.strides ?? kernel, 'strides', 'avgPool2d'), options.padding ?? 'valid', 'avgPool2d');
+      const summed = linear.linearMap(ctx, x, [g.batch, g.outHeight, g.outWidth, g.channels], (t) => ring.sumPool2d(t, g));
+      const inv = Float64Array.from(windowCounts(g), (c) => 1 / c);
+      return product(ctx, summed, publicValues(ctx, inv, [1, g.outHeight, g.outWidth, 1], ctx.fracBits, 'avgPool2d'), MUL);
+    },
+    cost: (cc, out, x) => (x.kind === 'public' ? NO_COST : cc.builder().truncate(out.size, Math.min(x.fracBits, cc.fracBits)).build()),
+  },
+  sum: linearOp<'sum'>((ctx, x, axis, keepDims = false) =>
+    linear.linearMap(ctx, x, ring.reducedShape(x.shape, axis, keepDims), (t) => ring.sum(t, axis, keepDims)),
+  ),
+  mean: {
+    run: (ctx, x, axis, keepDims = false) => {
+      const n = meanCount(x, axis);
+      const summed = linear.linearMap(ctx, x, ring.reducedShape(x.shape, axis, keepDims), (t) => ring.sum(t, axis, keepDims));
+      return mulNumber(ctx, summed, 1 / n);
+    },
+    cost: (cc, out, x, axis) => mulNumberCost(cc, out, x, 1 / meanCount(x, axis)),
+  },
+  reshape: linearOp<'reshape'>((ctx, x, shape) => {
+    const out = ring.resolveReshape(x.shape, shape);
+    return linear.linearMap(ctx, x, out, (t) => t.withShape(out));
+  }),
+  transpose: linearOp<'transpose'>((ctx, x, perm) => linear.linearMap(ctx, x, ring.transposeShape(x.shape, perm), (t) => ring.transpose(t, perm))),
+  polyval: {
+    run: (ctx, x, coefficients) => polyval(ctx, x, coefficients),
+    cost: (cc, out, x, coefficients) => (x.kind === 'public' ? NO_COST : cc.builder().polynomial(x.size, coefficients.length - 1, coefficients.length > 1 ? x.fracBits : 0).build()),
+  },
+  truncate: {
+    run: (ctx, x, bits = ctx.fracBits) => {
+      const s = secret(x, 'truncate');
+      check(Number.isInteger(bits) && bits >= 0 && bits <= s.fracBits, () => `truncate: bits must be an integer in [0, ${s.fracBits}], got ${bits}`);
+      return truncate(ctx, unmasked(s), bits);
+    },
+    cost: (cc, out, x, bits = x.fracBits) => cc.builder().truncate(out.size, bits).build(),
+  },
+  mask: {
+    run: (ctx, x) => maskAll(ctx, [secret(x, 'mask')])[0],
+    cost: (cc, out, x) => cc.builder().open(toMask(cc, x)).build(),
+  },
+} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
+
+/** The number of entries `mean` divides by. */
+function meanCount(x: PondTensor, axis: number | readonly number[] | undefined): number {
+  const n = ring.reductionAxes(x.shape, axis, 'mean').reduce((acc, a) => acc * x.shape[a], 1);
+  check(n > 0, () => 'mean: cannot average over an empty dimension');
+  return n;
+}
