@@ -16,7 +16,8 @@ export type TfeErrorCode =
   | 'protocol'
   | 'peer_lost'
   | 'config'
-  | 'model_file';
+  | 'model_file'
+  | 'serving';
 
 /** Base class of every error this library throws on purpose. */
 export class TfeError extends Error {
@@ -99,6 +100,37 @@ export class ModelFileError extends TfeError {
   constructor(file: string, message: string) {
     super('model_file', `${file}: ${message}`);
     this.file = file;
+  }
+}
+
+/**
+ * Why a prediction service refused or failed a query, or a client could not
+ * use it: `reason` is machine-readable, the message names the server and
+ * what was expected.
+ */
+export type ServingFailure =
+  /** The server's queue is full: try again later. */
+  | 'busy'
+  /** No model yet, or the servers are (re)connecting to each other. */
+  | 'unavailable'
+  /** The query broke the rules: shape, size, encoding, a malformed message. */
+  | 'invalid_query'
+  /** The client's token was refused. */
+  | 'unauthorized'
+  /** A server disconnected, restarted or went silent while the query was pending. */
+  | 'lost'
+  /** No answer within the client's timeout. */
+  | 'timeout'
+  /** The two servers do not serve the same model, or not in the expected roles. */
+  | 'mismatch'
+  /** The servers could not compute the query (the message says why). */
+  | 'failed';
+
+export class ServingError extends TfeError {
+  readonly reason: ServingFailure;
+  constructor(reason: ServingFailure, message: string) {
+    super('serving', message);
+    this.reason = reason;
   }
 }
 

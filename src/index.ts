@@ -26,5 +26,7 @@ export {
   PeerLostError,
   ConfigError,
   ModelFileError,
+  ServingError,
+  type ServingFailure,
   type TfeErrorCode,
 } from './errors.js';
