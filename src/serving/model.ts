@@ -16,7 +16,8 @@ import type { SharedModel, SharedModelSpec } from '../models/shares-io.js';
 import type { LayerShape } from '../layers/index.js';
 import type { Float64Values, InputProvider } from '../protocol/index.js';
 import { toFloat64Async } from '../protocol/api/tensor-like.js';
-import { DEFAULT_FRAC_BITS, encode, RingTensor } from '../ring/index.js';
+import type { RingTensor } from '../ring/index.js';
+import { DEFAULT_FRAC_BITS, encode } from '../ring/index.js';
 import { OfflineConfig, ServingPond } from './serving-pond.js';
 
 /** The roles of a service's players. */
