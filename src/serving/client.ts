@@ -267,6 +267,17 @@ export class Client {
     return tf.tensor(decodeWords(addWords(a.share as BigUint64Array, b.share as BigUint64Array), fracBits), outShape, 'float32');
   }
 
+  /** What each server last said about itself (role, readiness, model, counters), first server first. */
+  async serverInfo(): Promise<Info[]> {
+    return Promise.all(this.links.map(async (l) => {
+      const raw: unknown = await l.socket.timeout(this.timeoutMs).emitWithAck(EV.info);
+      const r = Info.safeParse(raw);
+      if (!r.success) throw new ServingError('failed', `server ${l.index} at ${l.url} sent malformed information about itself`);
+      l.info = r.data;
+      return r.data;
+    }));
+  }
+
   /** Disconnects from both servers; pending predictions reject. */
   close(): void {
     this.closed = true;

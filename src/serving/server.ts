@@ -50,7 +50,13 @@ export interface PlayerOptions {
 
 type Role = Leader | Follower | Dealer;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref?.());
+/** This process's memory, in MiB (for monitoring, and the leak check of the load test). */
+function memoryStats(): { rssMiB: number; heapUsedMiB: number } {
+  const m = process.memoryUsage();
+  return { rssMiB: m.rss / 2 ** 20, heapUsedMiB: m.heapUsed / 2 ** 20 };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class ServingPlayer {
   readonly role: ServingRole;
@@ -66,8 +72,7 @@ export class ServingPlayer {
   private ready = false;
   private closing = false;
   private loop: Promise<void> | undefined;
-  /** Why the current epoch (or the meeting under way) must end: a new model, or close. */
-  private interruption: Error | undefined;
+  /** Ends the current epoch (a new model, or close). */
   private wake: (why: Error) => void = () => undefined;
   private readonly log: (message: string) => void;
   private readonly secret: Uint8Array;
@@ -118,7 +123,7 @@ export class ServingPlayer {
         log: this.log,
         stored: (file) => {
           this.shares = file;
-          this.interrupt(new ServingError('unavailable', `a new model was shared (${describeModel(file.header.model)})`));
+          this.wake(new ServingError('unavailable', `a new model was shared (${describeModel(file.header.model)})`));
         },
       });
       this.clientPort = await ep.listen();
@@ -160,6 +165,8 @@ export class ServingPlayer {
       status: this.state,
       ...(model === undefined ? {} : { model: { ...model, inputShape: [...model.inputShape], outputShape: [...model.outputShape] } }),
       maxRows: this.settings.batch.maxBatch,
+      epochs: this.epochs,
+      stats: { ...this.current?.stats, ...memoryStats() },
       ...(this.settings.inputRange === undefined ? {} : { inputRange: [this.settings.inputRange[0], this.settings.inputRange[1]] as [number, number] }),
     };
   }
@@ -180,22 +187,17 @@ export class ServingPlayer {
     role.query(q);
   }
 
-  /** Ends the current epoch, or the one being set up, with `why`. */
-  private interrupt(why: Error): void {
-    this.interruption = why;
-    this.wake(why);
-  }
-
   /** The epoch loop. */
   private async run(): Promise<void> {
     let backoff = 250;
     let lastFailure = '';
     while (!this.closing) {
-      this.interruption = undefined;
+      // The shares this epoch serves: a model shared while it is set up ends it at once.
+      const shares = this.shares;
       this.setState(`connecting to the other serving players`, false);
       let epoch: Epoch;
       try {
-        epoch = await meet({ settings: this.settings, name: this.name, shares: this.shares, secret: this.secret, log: this.log, connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000, onConfig: (c) => (this.meeting = c) });
+        epoch = await meet({ settings: this.settings, name: this.name, shares, secret: this.secret, log: this.log, connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000, onConfig: (c) => (this.meeting = c) });
       } catch (e) {
         this.meeting = undefined;
         if (this.closing) break;
@@ -211,12 +213,11 @@ export class ServingPlayer {
       backoff = 250;
       this.epochs += 1;
       this.epoch = epoch;
-      const ended = new Promise<Error>((resolve) => {
-        this.wake = resolve;
-        if (this.interruption !== undefined) resolve(this.interruption);
-      });
+      const stale = this.closing ? new ServingError('unavailable', `'${this.name}' is shutting down`) : this.shares !== shares ? new ServingError('unavailable', 'a new model was shared while the players met') : undefined;
+      const ended = new Promise<Error>((resolve) => (this.wake = resolve));
       let why: Error;
-      if (epoch.model === undefined) {
+      if (stale !== undefined) why = stale;
+      else if (epoch.model === undefined) {
         this.setState('waiting for the model owner (tfe share-model)', false);
         why = await Promise.race([ended, this.idle(epoch)]);
       } else {
@@ -261,7 +262,7 @@ export class ServingPlayer {
     if (this.closing) return this.loop;
     this.closing = true;
     void this.meeting?.destroy();
-    this.interrupt(new ServingError('unavailable', `'${this.name}' is shutting down`));
+    this.wake(new ServingError('unavailable', `'${this.name}' is shutting down`));
     await this.loop;
     await this.endpoint?.close();
   }

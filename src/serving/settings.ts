@@ -71,7 +71,6 @@ export interface BatchSettings {
 export interface ServingOverrides {
   readonly sharesDir?: string;
   readonly clientToken?: string;
-  readonly clientPort?: number;
   readonly batch?: Partial<BatchSettings>;
   /** Bundles dealt ahead per batch size (0: every batch waits for the dealer). */
   readonly preprocessingQueue?: number;

@@ -127,7 +127,10 @@ function connectOwner(target: UploadTarget): Promise<Socket> {
   const socket = io(`${tls === undefined ? 'http' : 'https'}://${host}:${at.port}${OWNER_NAMESPACE}`, {
     forceNew: true,
     transports: ['websocket'],
-    reconnection: false,
+    // A server may still be starting: keep trying until the step's timeout.
+    reconnection: true,
+    reconnectionDelay: 200,
+    reconnectionDelayMax: 1000,
     timeout: target.timeoutMs,
     auth: { name: owner, session, version: PROTOCOL_VERSION, nonce },
     ...(tls === undefined ? {} : { ca: readFileSync(path.resolve(settings.baseDir, tls.ca), 'utf8'), rejectUnauthorized: true }),
@@ -138,8 +141,12 @@ function connectOwner(target: UploadTarget): Promise<Socket> {
       socket.disconnect();
       reject(new ServingError('failed', `share-model: '${server}' at ${at.host}:${at.port}: ${why}`));
     };
-    const timer = setTimeout(() => failed(`no welcome within ${target.timeoutMs} ms`), target.timeoutMs);
-    socket.on('connect_error', (e: Error) => failed(`cannot connect (${e.message})`));
+    let lastError = '';
+    const timer = setTimeout(() => failed(lastError === '' ? `no welcome within ${target.timeoutMs} ms` : `cannot connect within ${target.timeoutMs} ms (${lastError})`), target.timeoutMs);
+    socket.on('connect_error', (e: Error & { data?: { refused?: unknown } }) => {
+      if (e.data?.refused === true) failed(`refused: ${e.message}`);
+      else lastError = e.message;
+    });
     socket.on(EVENTS.refused, (m: { reason?: unknown }) => failed(`refused: ${typeof m?.reason === 'string' ? m.reason : 'no reason given'}`));
     socket.on(EVENTS.challenge, (m: unknown) => {
       const c = Challenge.safeParse(m);
@@ -149,6 +156,7 @@ function connectOwner(target: UploadTarget): Promise<Socket> {
     });
     socket.on(EVENTS.welcome, () => {
       clearTimeout(timer);
+      socket.io.reconnection(false);
       resolve(socket);
     });
   });

@@ -64,6 +64,10 @@ export const Info = z.strictObject({
   maxRows: z.int().min(1),
   /** Inputs outside it are refused by clients (optional). */
   inputRange: z.tuple([z.number(), z.number()]).optional(),
+  /** Counters of the current epoch (batches, queries, ...), for monitoring. */
+  stats: z.record(z.string().max(64), z.number()).optional(),
+  /** Epochs begun since the server started. */
+  epochs: z.int().min(0).optional(),
 });
 export type Info = z.infer<typeof Info>;
 
