@@ -107,6 +107,8 @@ export interface OpSignatures<S> {
   mean(axis?: number | readonly number[], keepDims?: boolean): Result<S>;
   /** Same values in a new shape (one dimension may be -1). */
   reshape(shape: readonly number[]): Result<S>;
+  /** tf.broadcastTo: the same values repeated along dimensions of size 1 (or new leading ones). */
+  broadcastTo(shape: readonly number[]): Result<S>;
   /** Permutes dimensions (reverses them without `perm`). */
   transpose(perm?: readonly number[]): Result<S>;
   /** sum_k c_k x^k with public coefficients (c_0 first). */
@@ -187,6 +189,12 @@ export interface OpRecord {
   /** The receiver first, then the other arguments as passed (numbers, options). */
   readonly args: readonly unknown[];
   readonly output: Tensor;
+  /**
+   * Values the op computed anyway that its gradient needs, by name (Pond:
+   * relu, maximum and minimum save 'keep' = [x >= 0] of their comparison,
+   * clip 'below' and 'above', abs 'sign'). Empty for most ops.
+   */
+  readonly saved: ReadonlyMap<string, Tensor>;
 }
 
 /** Sees every op a protocol runs (a gradient tape, a tracer); see `Protocol.record`. */

@@ -148,10 +148,13 @@ export class Pond implements Protocol {
     const entry = POND_OPS[op] as unknown as PondOp<OpName>;
     const trace = this.depth === 0 ? this.trace : undefined;
     const maskedBefore = trace === undefined ? undefined : this.maskedShares(trace.ctx, [x, ...rest]);
+    // While a recorder listens, the outermost op may save values its gradient needs.
+    const saved = this.depth === 0 && this.recorders.size > 0 && this.trace === undefined ? new Map<string, PondTensor>() : undefined;
+    const base = this.trace?.ctx ?? this.ctx;
     this.depth += 1;
     let out: PondTensor;
     try {
-      out = (entry.run as (ctx: PondContext, x: PondTensor, ...a: unknown[]) => PondTensor)(this.trace?.ctx ?? this.ctx, x, ...rest);
+      out = (entry.run as (ctx: PondContext, x: PondTensor, ...a: unknown[]) => PondTensor)(saved === undefined ? base : { ...base, saved }, x, ...rest);
     } finally {
       this.depth -= 1;
     }
@@ -160,7 +163,7 @@ export class Pond implements Protocol {
         const cc = { fracBits: this.fracBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares) };
         trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));
       }
-      for (const r of this.recorders) r.record({ op, args: [x, ...rest], output: out });
+      for (const r of this.recorders) r.record({ op, args: [x, ...rest], output: out, saved: saved ?? new Map() });
     }
     return out;
   }

@@ -39,7 +39,7 @@ export function maxOverAxis1(ctx: PondContext, x: PondPrivateTensor): PondPrivat
     const left = pairs(0);
     const right = pairs(1);
     // max(l, r) = r + relu(l - r)
-    const [diff] = reluMany(ctx, [linear.sub(ctx, left, right)]);
+    const [diff] = reluMany(ctx, [linear.sub(ctx, left, right)]).outputs;
     let next = linear.add(ctx, right, diff);
     if (k % 2 === 1) {
       const last = mapShares(ctx, cur, [m, 1, c], cur.fracBits, (s) => ring.slice(s, [0, k - 1, 0], [m, 1, c]));

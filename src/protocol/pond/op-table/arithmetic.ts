@@ -2,7 +2,7 @@
  * Pond's linear ops (local on shares, free) and products (Beaver: masks
  * opened once, then a truncation round), as op-table entries.
  */
-import { check } from '../../../errors.js';
+import { check, checkShape } from '../../../errors.js';
 import * as ring from '../../../ring/index.js';
 import { pair, RingTensor, windowCounts, windowGeometry } from '../../../ring/index.js';
 import { NO_COST, type OpCost } from '../../api/index.js';
@@ -37,7 +37,7 @@ function mulNumberCost(cc: CostContext, out: PondTensor, x: PondTensor, y: numbe
 const free = (): OpCost => NO_COST;
 
 /** An op that maps the value (public) or each share (private) linearly. */
-function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
+function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'broadcastTo' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
   return { run, cost: free };
 }
 
@@ -94,11 +94,17 @@ export const arithmeticOps = {
     },
     cost: (cc, out, x, axis) => mulNumberCost(cc, out, x, 1 / meanCount(x, axis)),
   },
+  // Reshapes and transposes keep an open mask (the backward pass multiplies by transposed weights).
   reshape: linearOp<'reshape'>((ctx, x, shape) => {
     const out = ring.resolveReshape(x.shape, shape);
-    return linear.linearMap(ctx, x, out, (t) => t.withShape(out));
+    return linear.linearMapKeepingMask(ctx, x, out, (t) => t.withShape(out));
   }),
-  transpose: linearOp<'transpose'>((ctx, x, perm) => linear.linearMap(ctx, x, ring.transposeShape(x.shape, perm), (t) => ring.transpose(t, perm))),
+  broadcastTo: linearOp<'broadcastTo'>((ctx, x, shape) => {
+    const out = ring.broadcastShapes(x.shape, shape, 'broadcastTo');
+    checkShape(ring.shapesEqual(out, shape), () => `broadcastTo: shape ${ring.fmt(x.shape)} cannot be broadcast to ${ring.fmt(shape)}`);
+    return linear.linearMap(ctx, x, out, (t) => ring.broadcastTo(t, out));
+  }),
+  transpose: linearOp<'transpose'>((ctx, x, perm) => linear.linearMapKeepingMask(ctx, x, ring.transposeShape(x.shape, perm), (t) => ring.transpose(t, perm))),
   polyval: {
     run: (ctx, x, coefficients) => polyval(ctx, x, coefficients),
     cost: (cc, out, x, coefficients) => (x.kind === 'public' ? NO_COST : cc.builder().polynomial(x.size, coefficients.length - 1, coefficients.length > 1 ? x.fracBits : 0).build()),
@@ -115,7 +121,7 @@ export const arithmeticOps = {
     run: (ctx, x) => maskAll(ctx, [secret(x, 'mask')])[0],
     cost: (cc, out, x) => cc.builder().open(toMask(cc, x)).build(),
   },
-} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
+} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
 
 /** The number of entries `mean` divides by. */
 function meanCount(x: PondTensor, axis: number | readonly number[] | undefined): number {
