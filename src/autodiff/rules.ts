@@ -103,6 +103,16 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
   },
   reshape: (r, dy) => [dy.reshape(arg(r, 0).shape)],
   broadcastTo: (r, dy) => [unbroadcast(dy, arg(r, 0).shape)],
+  gather: (r, dy) => {
+    // The adjoint of a gather scatters back; for a permutation (shuffled batches) that is the inverse gather.
+    const x = arg(r, 0);
+    const indices = r.args[1] as readonly number[];
+    const axis = (r.args[2] as number | undefined) ?? 0;
+    const ax = axis < 0 ? axis + x.rank : axis;
+    const isPermutation = indices.length === x.shape[ax] && new Set(indices).size === indices.length;
+    if (!isPermutation) throw new NotImplementedError('gather: the gradient of a gather that is not a permutation is not implemented yet');
+    return [dy.gather(inversePerm(indices), ax)];
+  },
   transpose: (r, dy) => {
     const x = arg(r, 0);
     const perm = (r.args[1] as readonly number[] | undefined) ?? [...x.shape.keys()].reverse();

@@ -109,6 +109,8 @@ export interface OpSignatures<S> {
   reshape(shape: readonly number[]): Result<S>;
   /** tf.broadcastTo: the same values repeated along dimensions of size 1 (or new leading ones). */
   broadcastTo(shape: readonly number[]): Result<S>;
+  /** tf.gather: the entries `indices` along `axis` (public indices). */
+  gather(indices: readonly number[], axis?: number): Result<S>;
   /** Permutes dimensions (reverses them without `perm`). */
   transpose(perm?: readonly number[]): Result<S>;
   /** sum_k c_k x^k with public coefficients (c_0 first). */

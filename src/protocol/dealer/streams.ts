@@ -39,6 +39,9 @@ export const Step = {
   open: 0,
   input: 2,
   reveal: 3,
+  /** Public coins and barriers from the first server to every other player. */
+  publicCoin: 4,
+  sync: 5,
   /** Dealer messages: dealer + slot, slot < 16. */
   dealer: 16,
   setup: 32,

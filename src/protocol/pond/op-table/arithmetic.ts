@@ -37,7 +37,7 @@ function mulNumberCost(cc: CostContext, out: PondTensor, x: PondTensor, y: numbe
 const free = (): OpCost => NO_COST;
 
 /** An op that maps the value (public) or each share (private) linearly. */
-function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'broadcastTo' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
+function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
   return { run, cost: free };
 }
 
@@ -104,6 +104,14 @@ export const arithmeticOps = {
     checkShape(ring.shapesEqual(out, shape), () => `broadcastTo: shape ${ring.fmt(x.shape)} cannot be broadcast to ${ring.fmt(shape)}`);
     return linear.linearMap(ctx, x, out, (t) => ring.broadcastTo(t, out));
   }),
+  gather: linearOp<'gather'>((ctx, x, indices, axis = 0) => {
+    const ax = ring.normalizeAxis(axis, x.rank, 'gather');
+    const len = x.shape[ax];
+    check(indices.every((i) => Number.isInteger(i) && i >= 0 && i < len), () => `gather: indices must be integers in [0, ${len}) along axis ${ax} of ${ring.fmt(x.shape)}`);
+    const shape = x.shape.map((d, i) => (i === ax ? indices.length : d));
+    // Keeps an open mask: the batches of a dataset masked once are masked.
+    return linear.linearMapKeepingMask(ctx, x, shape, (t) => ring.gather(t, indices, ax));
+  }),
   transpose: linearOp<'transpose'>((ctx, x, perm) => linear.linearMapKeepingMask(ctx, x, ring.transposeShape(x.shape, perm), (t) => ring.transpose(t, perm))),
   polyval: {
     run: (ctx, x, coefficients) => polyval(ctx, x, coefficients),
@@ -121,7 +129,7 @@ export const arithmeticOps = {
     run: (ctx, x) => maskAll(ctx, [secret(x, 'mask')])[0],
     cost: (cc, out, x) => cc.builder().open(toMask(cc, x)).build(),
   },
-} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
+} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
 
 /** The number of entries `mean` divides by. */
 function meanCount(x: PondTensor, axis: number | readonly number[] | undefined): number {
