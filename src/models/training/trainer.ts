@@ -10,7 +10,7 @@
 import { backprop, recordOps } from '../../autodiff/index.js';
 import { PublicRandom } from '../../crypto/index.js';
 import { check, ShapeError, ValueError } from '../../errors.js';
-import type { CallOptions, Layer } from '../../layers/index.js';
+import type { CallOptions, Layer, LayerShape } from '../../layers/index.js';
 import { isProtocol, type PrivateTensor, type PrivateVariable, type Protocol, type SecretTensor } from '../../protocol/api/index.js';
 import { CallbackList, History, Progress, type CallbackArgs, type Logs } from './history.js';
 import { lossStart, requiredActivation, toLossSpec, type LossSpec } from './losses.js';
@@ -22,6 +22,8 @@ export interface TrainableModel {
   readonly layers: readonly Layer[];
   /** The protocol the model is built on (undefined before build). */
   readonly protocol: Protocol | undefined;
+  /** Output shape, the batch dimension null. */
+  readonly outputShape: LayerShape;
   apply(x: PrivateTensor, options?: CallOptions): PrivateTensor;
 }
 
@@ -116,6 +118,10 @@ function checkData(model: TrainableModel, prot: Protocol, x: PrivateTensor, y: P
   if (x.shape[0] !== y.shape[0]) throw new ShapeError(`${model.name}.${what}: x has ${x.shape[0]} rows but y has ${y.shape[0]}`);
   const sparse = loss.name === 'sparseCategoricalCrossentropy';
   if (sparse && !(y.rank === 1 || (y.rank === 2 && y.shape[1] === 1))) throw new ShapeError(`${model.name}.${what}: sparse labels must have shape [n] or [n, 1], got [${y.shape.join(',')}]`);
+  const out = model.outputShape;
+  if (!sparse && (y.rank !== out.length || y.shape.some((d, i) => i > 0 && d !== out[i]))) {
+    throw new ShapeError(`${model.name}.${what}: labels of shape [${y.shape.join(',')}] do not match the model's output [${['n', ...out.slice(1)].join(',')}]`);
+  }
 }
 
 /** One-hot labels from class ids (sparseCategoricalCrossentropy), by secure equality with each class. */
@@ -134,11 +140,7 @@ function rows(x: SecretTensor, indices: readonly number[]): PrivateTensor {
 
 /** Labels in the form the loss compares with: one-hot for the sparse loss. */
 function labelsFor(loss: LossSpec, y: PrivateTensor, outShape: readonly number[]): PrivateTensor {
-  if (loss.name === 'sparseCategoricalCrossentropy') return oneHot(y, outShape[outShape.length - 1]);
-  if (y.rank !== outShape.length || y.shape.some((d, i) => i > 0 && d !== outShape[i])) {
-    throw new ShapeError(`labels of shape [${y.shape.join(',')}] do not match the model's output [${['n', ...outShape.slice(1)].join(',')}]`);
-  }
-  return y;
+  return loss.name === 'sparseCategoricalCrossentropy' ? oneHot(y, outShape[outShape.length - 1]) : y;
 }
 
 /** Correct predictions in a batch (a private count). */
