@@ -6,6 +6,8 @@
 import { check, ShapeError } from '../errors.js';
 import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type LayerShape, type ReluMode } from '../layers/index.js';
 import { addCosts, isProtocol, type OpCost, type PrivateTensor, type PrivateVariable, type Protocol, type TensorLike } from '../protocol/api/index.js';
+import type * as tf from '@tensorflow/tfjs';
+import { revealWeights, toTfjs } from './to-tfjs.js';
 import type { History, Logs } from './training/history.js';
 import { compileModel, evaluate, fit, trainableWeights, type Compiled, type ModelCompileArgs, type ModelEvaluateArgs, type ModelFitArgs } from './training/trainer.js';
 
@@ -183,6 +185,20 @@ export class Sequential {
    */
   fit(x: PrivateTensor, y: PrivateTensor, args: ModelFitArgs = {}): Promise<History> {
     return fit(this, this.compiled, x, y, args);
+  }
+
+  /** Each layer's weights revealed to `owner` (float32 tensors there, undefined in other processes). */
+  revealWeights(owner: string): Promise<tf.Tensor[][] | undefined> {
+    return revealWeights(this, owner);
+  }
+
+  /**
+   * A plaintext tf.LayersModel with this architecture and the current
+   * weights, on `owner` only (undefined in other processes): give a trained
+   * model back to its owner.
+   */
+  toTfjs(owner: string): Promise<tf.LayersModel | undefined> {
+    return toTfjs(this, owner);
   }
 
   /** The mean loss and metrics on private x and y, revealed to `revealTo` (every player by default). */
