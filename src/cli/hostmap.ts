@@ -24,17 +24,17 @@ import { randomWords } from '../crypto/index.js';
 import { ConfigError } from '../errors.js';
 import { checkPlayerNames, parseHostmap, type Hostmap } from '../network/index.js';
 
-export const HOSTMAP_USAGE = `  tfe hostmap --players A,B,... --hosts H0,H1,... [--ports P|P0,P1,...] [--bind ADDR|A0,A1,...]
-              [--out DIR] [--days N] [--session ID]
-      writes DIR/<player>/ for each player: the hostmap, a fresh shared secret, a new
-      CA's certificate and the player's TLS certificate and key (hosts: IP addresses or
-      DNS names, one for all or one per player; ports default to ${4440}; DIR defaults to
-      tfe-hostmap and must not exist or be empty)`;
-
 /** Default port of every player (tf-encrypted's examples use 4440 and up). */
 const DEFAULT_PORT = 4440;
 const DEFAULT_DAYS = 365;
 const SECRET_BYTES = 32;
+
+export const HOSTMAP_USAGE = `  tfe hostmap --players A,B,... --hosts H0,H1,... [--ports P|P0,P1,...] [--bind ADDR|A0,A1,...]
+              [--out DIR] [--days N] [--session ID]
+      writes DIR/<player>/ for each player: the hostmap, a fresh shared secret, a new
+      CA's certificate and the player's TLS certificate and key (hosts: IP addresses or
+      DNS names, one for all or one per player; ports default to ${DEFAULT_PORT}; DIR defaults to
+      tfe-hostmap and must not exist or be empty)`;
 
 /** Where each file of a player's folder goes; the hostmap refers to these names. */
 export const PLAYER_FILES = { hostmap: 'hostmap.json', ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem', secret: 'secret' } as const;
