@@ -3,6 +3,7 @@
  *
  *   tfe run script.ts [args...]                                   every player of the script's LocalConfig, one process each, on loopback
  *   tfe player --config hostmap.json --name server0 script.ts     this machine's player of a hostmap
+ *   tfe hostmap --players a,b,... --hosts h0,h1,...                a deployment: hostmap, secret, TLS certificates
  *
  * The shared secret of `tfe player` comes from TFE_SECRET or TFE_SECRET_FILE
  * (never the command line); `tfe run` makes a fresh one.
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TfeError } from '../errors.js';
 import { discoverCommand, playerCommand } from './player.js';
+import { HOSTMAP_USAGE, hostmapCommand } from './hostmap.js';
 import { runCommand } from './run.js';
 import { describeError, exitWhenIdle } from './script.js';
 
@@ -19,7 +21,8 @@ export const USAGE = `usage:
       runs every player of the script's tfe.LocalConfig as its own process on 127.0.0.1
   tfe player --config hostmap.json --name NAME script.ts [args...]
       runs the script as player NAME of the hostmap; the shared secret comes from
-      TFE_SECRET or TFE_SECRET_FILE (never from the command line)`;
+      TFE_SECRET or TFE_SECRET_FILE (never from the command line)
+${HOSTMAP_USAGE}`;
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -45,6 +48,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.argv = [process.argv[0], positionals[0], ...positionals.slice(1)];
         return await playerCommand({ config: values.config, name: values.name, script: positionals[0] });
       }
+      case 'hostmap':
+        return await hostmapCommand(rest);
       case 'discover':
         if (rest.length !== 2) return usage('tfe discover: internal command, needs a script and an output file');
         return await discoverCommand(rest[0], rest[1]);
