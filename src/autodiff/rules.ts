@@ -7,8 +7,10 @@
  * comparison already computed; comparisons and argmax pass no gradient.
  */
 import { NotImplementedError, ProtocolError } from '../errors.js';
-import type { OpName, OpRecord, Tensor } from '../protocol/api/index.js';
-import { inversePerm, isTensor, unbroadcast } from './util.js';
+import * as ring from '../ring/index.js';
+import type { Conv2dOptions } from '../ring/index.js';
+import type { OpName, OpRecord, PoolOptions, Tensor } from '../protocol/api/index.js';
+import { inversePerm, isTensor, protocolOf, unbroadcast } from './util.js';
 
 /** A gradient per argument (receiver first): a tensor, a list for list arguments, or undefined. */
 export type ArgGrads = ReadonlyArray<Tensor | ReadonlyArray<Tensor | undefined> | undefined>;
@@ -52,6 +54,29 @@ function keptShape(shape: readonly number[], axis: unknown): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
+/**
+ * The gradient of a max tournament over axis 1 of [m, len, c] (select.ts:
+ * pairs (2j, 2j + 1) each level, an odd last entry passed on), from the
+ * result's gradient [m, 1, c] and the saved selection bits of each level.
+ */
+function tournamentBackward(r: OpRecord, dOut: Tensor, len: number): Tensor {
+  const lengths: number[] = [];
+  for (let k = len; k > 1; k = Math.ceil(k / 2)) lengths.push(k);
+  let d = dOut;
+  for (let level = lengths.length - 1; level >= 0; level--) {
+    const k = lengths[level];
+    const half = Math.floor(k / 2);
+    const [m, , c] = d.shape;
+    const pairGrad = k % 2 === 1 ? d.slice([0, 0, 0], [m, half, c]) : d;
+    const left = pairGrad.mul(saved(r, `keep${level}`));
+    const right = pairGrad.sub(left);
+    let next: Tensor = left.reshape([m, half, 1, c]).concat([right.reshape([m, half, 1, c])], 2).reshape([m, 2 * half, c]);
+    if (k % 2 === 1) next = next.concat([d.slice([0, half, 0], [m, 1, c])], 1);
+    d = next;
+  }
+  return d;
+}
+
 export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
   add: (r, dy, need) => elementwise2(r, dy, need, () => dy, () => dy),
   sub: (r, dy, need) => elementwise2(r, dy, need, () => dy, () => dy.neg()),
@@ -66,8 +91,21 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
     const [x, y] = [arg(r, 0), arg(r, 1)];
     return [need(0) ? unbroadcast(dy.matmul(transposeLast(y)), x.shape) : undefined, need(1) ? unbroadcast(transposeLast(x).matmul(dy), y.shape) : undefined];
   },
-  conv2d: notYet('conv2d'),
-  depthwiseConv2d: notYet('depthwiseConv2d'),
+  conv2d: (r, dy, need) => {
+    const [x, f] = [arg(r, 0), arg(r, 1)];
+    const options = r.args[2] as Conv2dOptions | undefined;
+    return [need(0) ? dy.conv2dBackpropInput(f, x.shape, options) : undefined, need(1) ? x.conv2dBackpropFilter(dy, f.shape, options) : undefined];
+  },
+  depthwiseConv2d: (r, dy, need) => {
+    const [x, f] = [arg(r, 0), arg(r, 1)];
+    const options = r.args[2] as Conv2dOptions | undefined;
+    return [need(0) ? dy.depthwiseConv2dBackpropInput(f, x.shape, options) : undefined, need(1) ? x.depthwiseConv2dBackpropFilter(dy, f.shape, options) : undefined];
+  },
+  conv2dBackpropInput: notYet('conv2dBackpropInput', 'a gradient (second order)'),
+  conv2dBackpropFilter: notYet('conv2dBackpropFilter', 'a gradient (second order)'),
+  depthwiseConv2dBackpropInput: notYet('depthwiseConv2dBackpropInput', 'a gradient (second order)'),
+  depthwiseConv2dBackpropFilter: notYet('depthwiseConv2dBackpropFilter', 'a gradient (second order)'),
+  col2im: notYet('col2im', 'a pooling gradient (second order)'),
   slice: (r, dy) => {
     const x = arg(r, 0);
     const begin = r.args[1] as readonly number[];
@@ -90,7 +128,18 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
     const paddings = r.args[1] as ReadonlyArray<readonly [number, number]>;
     return [dy.slice(paddings.map((p) => p[0]), [...x.shape])];
   },
-  avgPool2d: notYet('avgPool2d'),
+  avgPool2d: (r, dy) => {
+    // Each window's gradient divided by the pixels under it, spread back over the window.
+    const x = arg(r, 0);
+    const poolSize = r.args[1] as number | readonly [number, number];
+    const options = (r.args[2] as PoolOptions | undefined) ?? {};
+    const k = ring.pair(poolSize, 'poolSize', 'avgPool2d');
+    const g = ring.windowGeometry(x.shape, k, ring.pair(options.strides ?? k, 'strides', 'avgPool2d'), options.padding ?? 'valid', 'avgPool2d');
+    const inv = protocolOf(x, 'avgPool2d').definePublicVariable(Float64Array.from(ring.windowCounts(g), (c) => 1 / c)).reshape([1, g.outHeight, g.outWidth, 1]);
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const spread = dy.mul(inv).reshape([rows, 1, g.channels]).broadcastTo([rows, k[0] * k[1], g.channels]).reshape([rows, k[0] * k[1] * g.channels]);
+    return [spread.col2im(x.shape, k, options)];
+  },
   sum: (r, dy) => {
     const x = arg(r, 0);
     return [dy.reshape(keptShape(x.shape, r.args[1])).broadcastTo(x.shape)];
@@ -126,8 +175,29 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
   },
   truncate: identity,
   mask: identity,
-  maxPool2d: notYet('maxPool2d'),
-  max: notYet('max'),
+  maxPool2d: (r, dy) => {
+    // Through the tournament's selection bits, to the window positions, then back into the image.
+    const x = arg(r, 0);
+    const poolSize = r.args[1] as number | readonly [number, number];
+    const options = (r.args[2] as PoolOptions | undefined) ?? {};
+    const k = ring.pair(poolSize, 'poolSize', 'maxPool2d');
+    const g = ring.windowGeometry(x.shape, k, ring.pair(options.strides ?? k, 'strides', 'maxPool2d'), options.padding ?? 'valid', 'maxPool2d');
+    const rows = g.batch * g.outHeight * g.outWidth;
+    const window = k[0] * k[1];
+    const dWindows = tournamentBackward(r, dy.reshape([rows, 1, g.channels]), window);
+    return [dWindows.reshape([rows, window * g.channels]).col2im(x.shape, k, options)];
+  },
+  max: (r, dy) => {
+    const x = arg(r, 0);
+    const axis = r.args[1] as number | readonly number[] | undefined;
+    const axes = axis === undefined ? [...x.shape.keys()] : (typeof axis === 'number' ? [axis] : [...axis]).map((a) => (a < 0 ? a + x.rank : a));
+    const kept = [...x.shape.keys()].filter((i) => !axes.includes(i));
+    const len = axes.reduce((acc, a) => acc * x.shape[a], 1);
+    const m = x.size / len;
+    const d = tournamentBackward(r, dy.reshape([m, 1, 1]), len);
+    const perm = [...kept, ...axes];
+    return [d.reshape(perm.map((i) => x.shape[i])).transpose(inversePerm(perm))];
+  },
   argmax: none,
   isNegative: none,
   greater: none,

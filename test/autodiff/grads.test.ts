@@ -47,6 +47,22 @@ const CASES: Case[] = [
   { name: 'concat', inputs: [{ shape: [2, 3] }, { shape: [1, 3] }, { shape: [3, 3] }], secure: (x, y, z) => x.concat([y], 0).mul(z), plain: (x, y, z) => tf.concat([x, y], 0).mul(z), tol: 1e-3 },
   // tfjs has no gradient for Greater: the plain condition is computed outside the differentiated function.
   { name: 'where', inputs: [{ shape: [3, 4] }, { shape: [3, 4] }], secure: (x, y) => x.greater(y).where(x, y.mul(2)), plain: (x, y) => tf.where(tf.tensor(Array.from(x.dataSync(), (v, i) => v > y.dataSync()[i]), x.shape, 'bool'), x, y.mul(2)), tol: 1e-3 },
+  { name: 'conv2d same', inputs: [{ shape: [2, 5, 5, 2] }, { shape: [3, 3, 2, 3] }], secure: (x, f) => x.conv2d(f, { padding: 'same' }), plain: (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), tol: 4e-3 },
+  { name: 'conv2d valid strided', inputs: [{ shape: [2, 7, 6, 2] }, { shape: [3, 2, 2, 2] }], secure: (x, f) => x.conv2d(f, { strides: [2, 3] }), plain: (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, [2, 3], 'valid'), tol: 4e-3 },
+  { name: 'conv2d same strided', inputs: [{ shape: [1, 6, 6, 1] }, { shape: [3, 3, 1, 2] }], secure: (x, f) => x.conv2d(f, { strides: 2, padding: 'same' }), plain: (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), tol: 4e-3 },
+  { name: 'depthwiseConv2d', inputs: [{ shape: [2, 5, 5, 2] }, { shape: [2, 2, 2, 2] }], secure: (x, f) => x.depthwiseConv2d(f, { strides: 2, padding: 'same' }), plain: (x, f) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), tol: 4e-3 },
+  // tfjs's avgPool gradient divides by the whole window even where 'same' padding cuts it
+  // (unlike its forward pass); the reference differentiates the forward pass tfjs computes:
+  // window sums (a depthwise convolution with ones) over the pixels under each window.
+  { name: 'avgPool2d same', inputs: [{ shape: [2, 5, 6, 2] }, { shape: [2, 3, 3, 2] }], secure: (x, y) => x.avgPool2d(2, { padding: 'same' }).mul(y), plain: (x, y) => {
+    const ones = tf.ones([2, 2, 2, 1]) as tf.Tensor4D;
+    const counts = tf.depthwiseConv2d(tf.onesLike(x) as tf.Tensor4D, ones, 2, 'same');
+    return tf.depthwiseConv2d(x as tf.Tensor4D, ones, 2, 'same').div(counts).mul(y);
+  }, tol: 2e-3 },
+  { name: 'avgPool2d overlapping', inputs: [{ shape: [1, 5, 5, 1] }, { shape: [1, 2, 2, 1] }], secure: (x, y) => x.avgPool2d(3, { strides: 2 }).mul(y), plain: (x, y) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'valid').mul(y), tol: 2e-3 },
+  { name: 'maxPool2d', inputs: [{ shape: [2, 4, 4, 2] }, { shape: [2, 2, 2, 2] }], secure: (x, y) => x.maxPool2d(2).mul(y), plain: (x, y) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid').mul(y), tol: 2e-3 },
+  { name: 'maxPool2d same 3x3', inputs: [{ shape: [1, 5, 5, 2] }, { shape: [1, 3, 3, 2] }], secure: (x, y) => x.maxPool2d(3, { strides: 2, padding: 'same' }).mul(y), plain: (x, y) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same').mul(y), tol: 2e-3 },
+  { name: 'max over axes', inputs: [{ shape: [3, 5, 2] }, { shape: [5] }], secure: (x, y) => x.max([0, 2]).mul(y), plain: (x, y) => x.max([0, 2]).mul(y), tol: 2e-3 },
   { name: 'polyval', inputs: [{ shape: [6], lo: -1, hi: 1 }], secure: (x) => x.polyval([0.5, -1, 0.25, 2]), plain: (x) => x.pow(3).mul(2).add(x.square().mul(0.25)).sub(x).add(0.5), tol: 1e-3 },
 ];
 
@@ -78,5 +94,5 @@ test('comparisons pass no gradient; ops without a backward rule say so', (t) => 
   const x = prot.definePrivateInput('inputter', () => [1, -2, 3], { shape: [3] });
   t.throws(() => grads((a) => a.greater(0))([x]), { message: /does not depend on argument 0/ });
   const img = prot.definePrivateInput('inputter', () => new Float64Array(16), { shape: [1, 4, 4, 1] });
-  t.throws(() => grads((a) => (a as PrivateTensor).maxPool2d(2))([img]), { instanceOf: tfe.NotImplementedError, message: /maxPool2d: the gradient/ });
+  t.throws(() => grads((a) => (a as PrivateTensor).reluApprox())([img]), { instanceOf: tfe.NotImplementedError, message: /reluApprox: the gradient/ });
 });

@@ -89,6 +89,15 @@ test('core layers: flatten, reshape, activation, reLU, softmax, zeroPadding2d, g
   await layerGrads(t, [tf.layers.dense({ units: 3 }), tf.layers.dropout({ rate: 0 })], [4], 2e-3, 'dropout rate 0');
 });
 
+test('convolutions and pooling: conv2d, depthwiseConv2d, average and max pooling and their global forms', async (t) => {
+  await layerGrads(t, [tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 2 })], [5, 5, 2], 3e-3, 'conv2d same relu');
+  await layerGrads(t, [tf.layers.conv2d({ filters: 2, kernelSize: [2, 3], strides: 2 }), tf.layers.flatten()], [6, 7, 1], 3e-3, 'conv2d valid strided');
+  await layerGrads(t, [tf.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, padding: 'same' }), tf.layers.flatten()], [4, 4, 2], 3e-3, 'depthwiseConv2d');
+  await layerGrads(t, [tf.layers.conv2d({ filters: 2, kernelSize: 3 }), tf.layers.maxPooling2d({ poolSize: 2 }), tf.layers.flatten()], [6, 6, 1], 3e-3, 'maxPooling2d');
+  await layerGrads(t, [tf.layers.conv2d({ filters: 2, kernelSize: 2 }), tf.layers.averagePooling2d({ poolSize: 2, strides: 1 }), tf.layers.flatten()], [5, 5, 1], 3e-3, 'averagePooling2d');
+  await layerGrads(t, [tf.layers.conv2d({ filters: 2, kernelSize: 2 }), tf.layers.globalMaxPooling2d({})], [4, 4, 1], 3e-3, 'globalMaxPooling2d');
+});
+
 test('batchNormalization (folded, frozen statistics): the input gradient', async (t) => {
   // tfjs in inference mode normalises with the moving statistics, as the folded layer does.
   await layerGrads(t, [tf.layers.batchNormalization({})], [5], 2e-3, 'batchNormalization', false, false);

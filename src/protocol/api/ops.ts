@@ -93,6 +93,20 @@ export interface OpSignatures<S> {
   conv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
   /** tf.depthwiseConv2d: input NHWC, filter [kh, kw, in, multiplier]. */
   depthwiseConv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
+  /** conv2d's gradient with respect to its input (this tensor is dy): tf.conv2dTranspose-like, bilinear in (dy, filter). */
+  conv2dBackpropInput<F extends Tensor>(filter: F, inputShape: readonly number[], options?: Conv2dOptions): Result2<S, F>;
+  /** conv2d's gradient with respect to its filter (this tensor is the input x). */
+  conv2dBackpropFilter<D extends Tensor>(dy: D, filterShape: readonly number[], options?: Conv2dOptions): Result2<S, D>;
+  /** depthwiseConv2d's gradient with respect to its input (this tensor is dy). */
+  depthwiseConv2dBackpropInput<F extends Tensor>(filter: F, inputShape: readonly number[], options?: Conv2dOptions): Result2<S, F>;
+  /** depthwiseConv2d's gradient with respect to its filter (this tensor is the input x). */
+  depthwiseConv2dBackpropFilter<D extends Tensor>(dy: D, filterShape: readonly number[], options?: Conv2dOptions): Result2<S, D>;
+  /**
+   * The adjoint of extracting windows (im2col): rows of patches
+   * [batch*outH*outW, kh*kw*c] summed back into an NHWC image of `inputShape`
+   * (pooling gradients). Linear, free.
+   */
+  col2im(inputShape: readonly number[], kernel: number | readonly [number, number], options?: PoolOptions): Result<S>;
   /** tf.slice: `size` entries from `begin` (-1 takes the rest of a dimension). */
   slice(begin: readonly number[], size?: readonly number[]): Result<S>;
   /** tf.concat of this tensor and `others` along `axis`. */

@@ -7,7 +7,7 @@ import * as ring from '../../../ring/index.js';
 import { pair, RingTensor, windowCounts, windowGeometry } from '../../../ring/index.js';
 import { NO_COST, type OpCost } from '../../api/index.js';
 import { maskAll } from '../beaver.js';
-import { conv2dOp, depthwiseConv2dOp, MATMUL, MUL, product } from '../bilinear.js';
+import { conv2dBackpropFilterOp, conv2dBackpropInputOp, conv2dOp, depthwiseConv2dBackpropFilterOp, depthwiseConv2dBackpropInputOp, depthwiseConv2dOp, MATMUL, MUL, product } from '../bilinear.js';
 import { publicValues, toPrivate, unmasked, zipShares, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
@@ -37,7 +37,7 @@ function mulNumberCost(cc: CostContext, out: PondTensor, x: PondTensor, y: numbe
 const free = (): OpCost => NO_COST;
 
 /** An op that maps the value (public) or each share (private) linearly. */
-function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
+function linearOp<K extends 'neg' | 'col2im' | 'slice' | 'pad' | 'sum' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
   return { run, cost: free };
 }
 
@@ -56,6 +56,28 @@ export const arithmeticOps = {
     run: (ctx, x, f, options = {}) => product(ctx, x, f, depthwiseConv2dOp(options)),
     cost: (cc, out, x, f) => productCost(cc, out, x, f),
   },
+  conv2dBackpropInput: {
+    run: (ctx, dy, f, inputShape, options = {}) => product(ctx, dy, f, conv2dBackpropInputOp(inputShape, options)),
+    cost: (cc, out, dy, f) => productCost(cc, out, dy, f),
+  },
+  conv2dBackpropFilter: {
+    run: (ctx, x, dy, filterShape, options = {}) => product(ctx, x, dy, conv2dBackpropFilterOp(filterShape, options)),
+    cost: (cc, out, x, dy) => productCost(cc, out, x, dy),
+  },
+  depthwiseConv2dBackpropInput: {
+    run: (ctx, dy, f, inputShape, options = {}) => product(ctx, dy, f, depthwiseConv2dBackpropInputOp(inputShape, options)),
+    cost: (cc, out, dy, f) => productCost(cc, out, dy, f),
+  },
+  depthwiseConv2dBackpropFilter: {
+    run: (ctx, x, dy, filterShape, options = {}) => product(ctx, x, dy, depthwiseConv2dBackpropFilterOp(filterShape, options)),
+    cost: (cc, out, x, dy) => productCost(cc, out, x, dy),
+  },
+  col2im: linearOp<'col2im'>((ctx, x, inputShape, kernel, options = {}) => {
+    const k = pair(kernel, 'kernel', 'col2im');
+    const g = windowGeometry(inputShape, k, pair(options.strides ?? k, 'strides', 'col2im'), options.padding ?? 'valid', 'col2im');
+    checkShape(x.rank === 2 && x.shape[0] === g.batch * g.outHeight * g.outWidth && x.shape[1] === k[0] * k[1] * g.channels, () => `col2im: expected patches of shape [${g.batch * g.outHeight * g.outWidth},${k[0] * k[1] * g.channels}], got ${ring.fmt(x.shape)}`);
+    return linear.linearMap(ctx, x, [...inputShape], (t) => ring.col2im(t, g));
+  }),
   slice: linearOp<'slice'>((ctx, x, begin, size) => linear.linearMap(ctx, x, ring.sliceShape(x.shape, begin, size), (t) => ring.slice(t, begin, size))),
   concat: {
     run: (ctx, x, others, axis = 0) => {
@@ -129,7 +151,7 @@ export const arithmeticOps = {
     run: (ctx, x) => maskAll(ctx, [secret(x, 'mask')])[0],
     cost: (cc, out, x) => cc.builder().open(toMask(cc, x)).build(),
   },
-} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
+} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'depthwiseConv2dBackpropInput' | 'depthwiseConv2dBackpropFilter' | 'col2im' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
 
 /** The number of entries `mean` divides by. */
 function meanCount(x: PondTensor, axis: number | readonly number[] | undefined): number {
