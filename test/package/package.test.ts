@@ -11,7 +11,7 @@
  * (c) `tsc --noEmit` with module/moduleResolution node16 type-checks a
  *     program using both entries' types (skipLibCheck, as any project using
  *     tfjs needs: its @webgpu/types clash with TypeScript's DOM library);
- * (d) the `tfe` command runs.
+ * (d) the `tfe` command runs a program with one process per player.
  */
 import test from 'ava';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ test.before(async () => {
   // The JSON report is the last thing npm pack prints (the build's output comes first).
   const report = JSON.parse(pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1)) as Array<{ files: Array<{ path: string }> }>;
   packedFiles = report[0].files.map((f) => f.path);
-  for (const f of ['matmul.mjs', 'require.cjs', 'check.ts', 'tsconfig.json']) copyFileSync(path.join(CONSUMER, f), path.join(project, f));
+  for (const f of ['matmul.mjs', 'require.cjs', 'run.mjs', 'check.ts', 'tsconfig.json']) copyFileSync(path.join(CONSUMER, f), path.join(project, f));
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'tfe-consumer', private: true, type: 'module' }, null, 2));
   const deps = [`./${tarball}`, `@tensorflow/tfjs@${repoPackage.devDependencies['@tensorflow/tfjs']}`, `@types/node@${repoPackage.devDependencies['@types/node']}`];
   const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...deps], { cwd: project, timeoutMs: 10 * MINUTE });
@@ -78,8 +78,13 @@ test('(c) tsc --noEmit with module/moduleResolution node16 type-checks a program
   t.is(r.code, 0, describeRun('tsc -p tsconfig.json', r));
 });
 
-test('(d) the tfe command of the installed package runs', async (t) => {
-  const r = await run(path.join(project, 'node_modules', '.bin', 'tfe'), ['help'], { cwd: project, timeoutMs: MINUTE });
-  t.is(r.code, 0, describeRun('tfe help', r));
-  t.regex(r.stdout, /tfe run .*script\.ts/);
+test('(d) the tfe command of the installed package runs a program with one process per player', async (t) => {
+  const tfe = path.join(project, 'node_modules', '.bin', 'tfe');
+  const help = await run(tfe, ['help'], { cwd: project, timeoutMs: MINUTE });
+  t.is(help.code, 0, describeRun('tfe help', help));
+  t.regex(help.stdout, /tfe run .*script\.ts/);
+  const r = await run(tfe, ['run', 'run.mjs'], { cwd: project, timeoutMs: 3 * MINUTE });
+  t.is(r.code, 0, describeRun('tfe run run.mjs', r));
+  t.regex(r.stdout, /^\[result-receiver\] RESULT \[7,10,15,22\]$/m);
+  t.notRegex(r.stdout + r.stderr, /tfjs-node|TensorFlow\.js in Node\.js/);
 });
