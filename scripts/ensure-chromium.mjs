@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export const CHROMIUM = process.env.TFE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.TFE_CHROMIUM ?? '/usr/bin/chromium';
 
 if (!existsSync(CHROMIUM)) {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {

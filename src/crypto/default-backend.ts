@@ -25,7 +25,14 @@ let chosen: CryptoBackend | undefined;
 /** `node:crypto` if the runtime offers it without an import, else undefined. */
 export function builtinNodeCrypto(): NodeCryptoModule | undefined {
   const proc = (globalThis as { process?: ProcessWithBuiltins }).process;
-  const mod = typeof proc?.getBuiltinModule === 'function' ? proc.getBuiltinModule('node:crypto') : undefined;
+  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  let mod: unknown;
+  try {
+    mod = proc.getBuiltinModule('node:crypto');
+  } catch {
+    // A runtime that refuses the module (a permission model, a partial Node emulation): WebCrypto then.
+    return undefined;
+  }
   return mod === undefined || mod === null ? undefined : (mod as NodeCryptoModule);
 }
 

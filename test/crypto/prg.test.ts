@@ -8,7 +8,7 @@
 import test from 'ava';
 import { createCipheriv, webcrypto } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
-import { CHUNK_BYTES, defaultCryptoBackend, nodeCryptoBackend, Prg, SMALL_WORDS, webCryptoBackend, type CryptoBackend } from '../../src/crypto/index.js';
+import { builtinNodeCrypto, CHUNK_BYTES, defaultCryptoBackend, nodeCryptoBackend, Prg, SMALL_WORDS, webCryptoBackend, type CryptoBackend } from '../../src/crypto/index.js';
 import { TestRng } from '../helpers/random.js';
 
 const seed = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 7) & 255);
@@ -74,6 +74,22 @@ test('node:crypto and WebCrypto give identical words for 300 random (stream, n) 
 
 test('in Node the default backend is node:crypto', (t) => {
   t.is(defaultCryptoBackend().name, 'node:crypto');
+});
+
+test.serial('node:crypto is found only through process.getBuiltinModule; without it (browsers) or if it throws, WebCrypto runs', (t) => {
+  const proc = process as { getBuiltinModule?: (id: string) => unknown };
+  const original = proc.getBuiltinModule;
+  try {
+    t.is(builtinNodeCrypto()?.createCipheriv, nodeCrypto.createCipheriv);
+    proc.getBuiltinModule = undefined;
+    t.is(builtinNodeCrypto(), undefined);
+    proc.getBuiltinModule = () => {
+      throw new Error('access denied');
+    };
+    t.is(builtinNodeCrypto(), undefined);
+  } finally {
+    proc.getBuiltinModule = original;
+  }
 });
 
 test('bad seeds, stream ids and word counts are rejected', async (t) => {
