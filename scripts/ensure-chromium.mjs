@@ -15,6 +15,10 @@ if (!existsSync(CHROMIUM)) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   console.error('ensure-chromium: installing Debian\'s chromium package');
   execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (!existsSync(CHROMIUM)) {
+    console.error(`ensure-chromium: the chromium package is installed but ${CHROMIUM} does not exist; set TFE_CHROMIUM`);
+    process.exit(1);
+  }
 }
 console.log(CHROMIUM);
