@@ -33,6 +33,16 @@ forbidden.push({
   to: { circular: true },
 });
 
+// tfjs-encrypted (src/index.ts) runs in browsers: nothing it reaches may be a
+// Node built-in or a Node-only module (those are for src/node.ts).
+forbidden.push({
+  name: 'browser-entry-no-node',
+  comment: 'src/index.ts must stay browser-safe: import Node built-ins only from modules that src/node.ts adds',
+  severity: 'error',
+  from: { path: '^src/index\\.ts$' },
+  to: { reachable: true, path: ['^node:', '^(fs|path|crypto|http|https|net|os|url|util|child_process|readline)$', 'node_modules/(socket\\.io|engine\\.io|ws|tsx)/', '^src/node\\.ts$', '^src/cli/'] },
+});
+
 module.exports = {
   forbidden,
   options: {

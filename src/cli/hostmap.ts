@@ -22,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomWords } from '../crypto/index.js';
 import { ConfigError } from '../errors.js';
-import { checkPlayerNames, parseHostmap, type Hostmap } from '../network/index.js';
+import { checkPlayerNames, parseHostmap, type Hostmap } from '../network/node.js';
 
 /** Default port of every player (tf-encrypted's examples use 4440 and up). */
 const DEFAULT_PORT = 4440;

@@ -74,7 +74,8 @@ function usage(message: string): number {
 }
 
 // Entry point when run directly (a source checkout runs this file with tsx).
+// No top-level await: tfjs-encrypted/node re-exports this module, and
+// require() of an ES module graph fails if any module of it awaits at top level.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const code = await main(process.argv.slice(2));
-  exitWhenIdle(code, process.env.TFE_PLAYER || 'tfe');
+  void main(process.argv.slice(2)).then((code) => exitWhenIdle(code, process.env.TFE_PLAYER || 'tfe'));
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PeerLostError } from '../../src/errors.js';
 import { parseHostmapArgs, writeDeployment } from '../../src/cli/hostmap.js';
-import { RemoteConfig } from '../../src/network/index.js';
+import { RemoteConfig } from '../../src/network/node.js';
 import { freePorts } from '../helpers/net.js';
 import { NODE_ARGS, spawnCli } from '../helpers/players.js';
 import { averageRows } from '../helpers/output.js';

@@ -10,7 +10,7 @@ import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
-import { Step, Stream, streamId, type StreamTag } from './streams.js';
+import { PrgStreams, Step, Stream, type StreamTag } from './streams.js';
 import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
@@ -18,9 +18,9 @@ const ONE = RingTensor.fill([], 1n);
 
 export class OnlineTripleSource implements TripleSource {
   /** Each server's PRG, keyed by the dealer. */
-  private readonly serverPrg: ServerPair<Prg>;
+  private readonly serverPrg: ServerPair<PrgStreams>;
   /** Both PRGs, on the dealer. */
-  private readonly dealerPrg: Placed<readonly [Prg, Prg]>;
+  private readonly dealerPrg: Placed<readonly [PrgStreams, PrgStreams]>;
 
   constructor(
     private readonly rt: Runtime,
@@ -33,18 +33,18 @@ export class OnlineTripleSource implements TripleSource {
     this.dealerPrg = rt.on(dealer, () => {
       const seeds = [random.seed(), random.seed()] as const;
       seeds.forEach((seed, i) => rt.send(dealer, servers[i], key, [{ shape: [SEED_BYTES], data: seed }], 'preprocessing'));
-      return [new Prg(seeds[0]), new Prg(seeds[1])] as const;
+      return [new PrgStreams(new Prg(seeds[0]), `${dealer} (${servers[0]}'s key)`), new PrgStreams(new Prg(seeds[1]), `${dealer} (${servers[1]}'s key)`)] as const;
     }, op);
     const expect = [{ dtype: 'u8' as const, shape: [SEED_BYTES] }];
-    const keyOf = (i: 0 | 1): Placed<Prg> =>
-      rt.on(servers[i], async () => new Prg((await rt.receive(servers[i], dealer, key, expect))[0].data as Uint8Array), op);
+    const keyOf = (i: 0 | 1): Placed<PrgStreams> =>
+      rt.on(servers[i], async () => new PrgStreams(new Prg((await rt.receive(servers[i], dealer, key, expect))[0].data as Uint8Array), servers[i]), op);
     this.serverPrg = [keyOf(0), keyOf(1)];
   }
 
   // ------------------------------------------------------------ streams
 
-  private static words(prg: Prg, op: number, tag: StreamTag, shape: Shape, slot: number): RingTensor {
-    return new RingTensor(shape, prg.words(streamId(op, tag, slot), sizeOf(shape)));
+  private static async words(prg: PrgStreams, op: number, tag: StreamTag, shape: Shape, slot: number): Promise<RingTensor> {
+    return new RingTensor(shape, await prg.words(op, tag, slot, sizeOf(shape)));
   }
 
   /** Server i's stream (op, tag, slot). */
@@ -55,7 +55,7 @@ export class OnlineTripleSource implements TripleSource {
   /** Both servers' streams (op, tag, slot), on the dealer. */
   private async dealerStreams(op: number, tag: StreamTag, shape: Shape, slot = 0): Promise<[RingTensor, RingTensor]> {
     const [p0, p1] = await this.dealerPrg.value();
-    return [OnlineTripleSource.words(p0, op, tag, shape, slot), OnlineTripleSource.words(p1, op, tag, shape, slot)];
+    return Promise.all([OnlineTripleSource.words(p0, op, tag, shape, slot), OnlineTripleSource.words(p1, op, tag, shape, slot)]);
   }
 
   /**
@@ -91,7 +91,7 @@ export class OnlineTripleSource implements TripleSource {
     const c1 = this.toServer1(op, 0, [outShape], async () => {
       const [p0] = await this.dealerPrg.value();
       const c = bilinear.apply(await a.full.value(), await b.full.value());
-      return [ring.sub(c, OnlineTripleSource.words(p0, op, Stream.product, outShape, 0))];
+      return [ring.sub(c, await OnlineTripleSource.words(p0, op, Stream.product, outShape, 0))];
     });
     return [this.serverStream(0, op, Stream.product, outShape), this.pick(c1, 0)];
   }
@@ -138,7 +138,7 @@ export class OnlineTripleSource implements TripleSource {
     const c1 = this.toServer1(op, 2 + slot, [outShape], async () => {
       const [p0] = await this.dealerPrg.value();
       const c = f.apply(await a.full.value(), await b.full.value());
-      return [ring.xor(c, OnlineTripleSource.words(p0, op, Stream.binaryProduct, outShape, slot))];
+      return [ring.xor(c, await OnlineTripleSource.words(p0, op, Stream.binaryProduct, outShape, slot))];
     });
     return [this.serverStream(0, op, Stream.binaryProduct, outShape, slot), this.pick(c1, 0)];
   }
@@ -149,9 +149,9 @@ export class OnlineTripleSource implements TripleSource {
     const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
     const fix = this.toServer1(op, 0, pairs.map(() => shape), async () => {
       const [p0, p1] = await this.dealerPrg.value();
-      const us = Array.from({ length: uCount }, (_, i) => OnlineTripleSource.words(p0, op, Stream.ownedU, shape, i));
-      const vs = Array.from({ length: vCount }, (_, j) => OnlineTripleSource.words(p1, op, Stream.ownedV, shape, j));
-      return pairs.map((pr, k) => ring.xor(ring.and(shifted(us[pr.u], pr.uShift), shifted(vs[pr.v], pr.vShift)), OnlineTripleSource.words(p0, op, Stream.ownedC, shape, k)));
+      const us = await Promise.all(Array.from({ length: uCount }, (_, i) => OnlineTripleSource.words(p0, op, Stream.ownedU, shape, i)));
+      const vs = await Promise.all(Array.from({ length: vCount }, (_, j) => OnlineTripleSource.words(p1, op, Stream.ownedV, shape, j)));
+      return Promise.all(pairs.map(async (pr, k) => ring.xor(ring.and(shifted(us[pr.u], pr.uShift), shifted(vs[pr.v], pr.vShift)), await OnlineTripleSource.words(p0, op, Stream.ownedC, shape, k))));
     });
     const products = pairs.map((_, k) => [this.serverStream(0, op, Stream.ownedC, shape, k), this.pick(fix, k)] as const);
     return { u, v, products };
@@ -164,9 +164,9 @@ export class OnlineTripleSource implements TripleSource {
       const [s0, s1] = await this.dealerStreams(op, Stream.bitsR, shape);
       const r = ring.and(ring.xor(s0, s1), ONE);
       const [p0] = await this.dealerPrg.value();
-      const out = [ring.sub(r, OnlineTripleSource.words(p0, op, Stream.bitsArith, shape, 0))];
+      const out = [ring.sub(r, await OnlineTripleSource.words(p0, op, Stream.bitsArith, shape, 0))];
       for (const [j, m] of masks.entries()) {
-        out.push(ring.sub(ring.mul(await m.full.value(), r), OnlineTripleSource.words(p0, op, Stream.bitsProduct, shape, j)));
+        out.push(ring.sub(ring.mul(await m.full.value(), r), await OnlineTripleSource.words(p0, op, Stream.bitsProduct, shape, j)));
       }
       return out;
     });
