@@ -25,4 +25,9 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // A CommonJS user's program (npm run test:package): require() is what it tests.
+    files: ['test/package/consumer/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

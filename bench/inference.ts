@@ -9,7 +9,7 @@
  * Run: npm run bench:inference   (RUNS=3 by default)
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted';
+import * as tfe from 'tfjs-encrypted/node';
 import { loadMnist } from '../models/data.js';
 import { runProgram } from './run-players.js';
 import { fmtMs, machine, table, useBackend } from './util.js';

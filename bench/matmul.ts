@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as tfe from 'tfjs-encrypted';
 import { randomWords } from '../src/crypto/index.js';
+import * as ring from '../src/ring/index.js';
 import { fmtMs, interleaved, machine, table, useBackend, type Contender } from './util.js';
 import { sharesOf } from '../src/protocol/index.js';
 
@@ -63,14 +64,14 @@ console.log(`matmul n x n by n x n: median wall time (ms) over ${ROUNDS} interle
 console.log(`${machine()}; tfjs backends ${cpuBackend.constructor.name}, ${wasmBackend.constructor.name}\n`);
 const rows: string[][] = [];
 for (const n of SIZES) {
-  const a = new tfe.ring.RingTensor([n, n], randomWords(n * n));
-  const b = new tfe.ring.RingTensor([n, n], randomWords(n * n));
+  const a = new ring.RingTensor([n, n], randomWords(n * n));
+  const b = new ring.RingTensor([n, n], randomWords(n * n));
   const priv = await privateContender(n);
   const t = await interleaved(
     {
       cpu: await tfjsContender('cpu', n),
       wasm: await tfjsContender('wasm', n),
-      ring: () => tfe.ring.matmul(a, b),
+      ring: () => ring.matmul(a, b),
       private: priv.run,
     },
     ROUNDS,

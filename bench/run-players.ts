@@ -33,9 +33,14 @@ export async function runProgram(program: string, mode: 'one process' | 'process
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${program} (${mode}) failed with code ${code}:\n${out.slice(-2000)}\n${err.slice(-2000)}`);
+  return mergeBenchLines(out, `${program} (${mode})`);
+}
+
+/** Merges the `BENCH {json}` lines of every process of one run (their output concatenated); `label` names the run in errors. */
+export function mergeBenchLines(out: string, label: string): RunResult {
   const lines = out.split('\n').map((l) => l.match(/BENCH (\{.*\})/)?.[1]).filter((l): l is string => l !== undefined).map((l) => JSON.parse(l) as BenchLine);
-  if (code !== 0 || lines.length === 0) throw new Error(`${program} (${mode}) failed with code ${code}:\n${out.slice(-2000)}\n${err.slice(-2000)}`);
   const timed = lines.find((l) => l.ms !== undefined);
-  if (timed?.ms === undefined) throw new Error(`${program} (${mode}): no timing line`);
+  if (timed?.ms === undefined) throw new Error(`${label}: no timing line in:\n${out.slice(-2000)}`);
   return { ms: timed.ms, p90Ms: timed.p90Ms, bytes: lines.reduce((a, l) => a + l.bytesPerRun, 0), rounds: Math.max(...lines.map((l) => l.rounds)) };
 }

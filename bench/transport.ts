@@ -18,8 +18,9 @@ import { once } from 'node:events';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted';
+import * as tfe from 'tfjs-encrypted/node';
 import { decodeFrame, encodeFrameParts, frameByteLength } from '../src/network/frame.js';
+import type * as network from '../src/network/index.js';
 import { fmtMs, interleaved, machine, table, timeMs, useBackend } from './util.js';
 import { sharesOf } from '../src/protocol/index.js';
 
@@ -54,15 +55,15 @@ function child(args: string[], env: Record<string, string> = {}): ChildProcess {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const words = (mib: number): tfe.network.WireTensor => ({ shape: [(mib * MIB) / 8], data: new BigUint64Array((mib * MIB) / 8).fill(0x0123456789abcdefn) });
-const ACK: tfe.network.WireTensor = { shape: [1], data: BigUint64Array.of(1n) };
+const words = (mib: number): network.WireTensor => ({ shape: [(mib * MIB) / 8], data: new BigUint64Array((mib * MIB) / 8).fill(0x0123456789abcdefn) });
+const ACK: network.WireTensor = { shape: [1], data: BigUint64Array.of(1n) };
 
 // ------------------------------------------------------------------ channels
 
 /** One side of a link between the two benchmark processes. */
 interface Channel {
-  send(payload: tfe.network.Payload): void;
-  receive(expect: tfe.network.WireTensor): Promise<unknown>;
+  send(payload: network.Payload): void;
+  receive(expect: network.WireTensor): Promise<unknown>;
 }
 
 /** The socket.io transport; both sides number their messages alike. */
@@ -77,8 +78,8 @@ function socketChannel(config: tfe.RemoteConfig, me: string, peer: string): Chan
 
 /** Length-prefixed frames over a raw socket, reassembled into fresh memory and decoded as the transport does. */
 class RawChannel implements Channel {
-  private pending: Array<(f: tfe.network.Frame) => void> = [];
-  private ready: tfe.network.Frame[] = [];
+  private pending: Array<(f: network.Frame) => void> = [];
+  private ready: network.Frame[] = [];
   private buf: Uint8Array | undefined;
   private filled = 0;
   private head = Buffer.alloc(0);
@@ -88,7 +89,7 @@ class RawChannel implements Channel {
     socket.on('data', (d: Buffer) => this.onData(d));
   }
 
-  send(payload: tfe.network.Payload): void {
+  send(payload: network.Payload): void {
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(frameByteLength(payload)));
     this.socket.cork();
@@ -97,7 +98,7 @@ class RawChannel implements Channel {
     this.socket.uncork();
   }
 
-  receive(): Promise<tfe.network.Frame> {
+  receive(): Promise<network.Frame> {
     const f = this.ready.shift();
     if (f !== undefined) return Promise.resolve(f);
     return new Promise((resolve) => this.pending.push(resolve));

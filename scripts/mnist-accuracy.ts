@@ -7,7 +7,7 @@
  * Run: npm run test:accuracy
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted';
+import * as tfe from 'tfjs-encrypted/node';
 import { loadMnist } from '../models/data.js';
 
 tf.env().set('PROD', true);

@@ -17,6 +17,7 @@ export type TfeErrorCode =
   | 'peer_lost'
   | 'config'
   | 'model_file'
+  | 'stream_reuse'
   | 'serving';
 
 /** Base class of every error this library throws on purpose. */
@@ -100,6 +101,23 @@ export class ModelFileError extends TfeError {
   constructor(file: string, message: string) {
     super('model_file', `${file}: ${message}`);
     this.file = file;
+  }
+}
+
+/**
+ * A PRG stream was requested a second time from the same key by the same
+ * holder: its words would mask two values with one mask, which leaks their
+ * difference. Always a bug in a protocol, never a user's input.
+ */
+export class StreamReuseError extends TfeError {
+  readonly op: number;
+  readonly tag: string;
+  readonly slot: number;
+  constructor(holder: string, op: number, tag: string, slot: number) {
+    super('stream_reuse', `${holder}: PRG stream (op ${op}, tag ${tag}, slot ${slot}) requested twice; a stream masks one value only, reusing it would leak`);
+    this.op = op;
+    this.tag = tag;
+    this.slot = slot;
   }
 }
 

@@ -1,6 +1,11 @@
 /**
  * tfjs-encrypted: machine learning on encrypted data with TensorFlow.js.
  *
+ * This entry runs anywhere, browsers included (no `node:` import): protocols,
+ * layers, models, `LocalConfig` with every player in one process, errors.
+ * Node programs that place players in separate processes, or load models
+ * from the file system, import `tfjs-encrypted/node`, which adds those.
+ *
  * @example
  * import * as tfe from 'tfjs-encrypted';
  * const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'inputter', 'result-receiver']);
@@ -8,14 +13,16 @@
  *
  * @packageDocumentation
  */
+import { quietTfjsNodeHint } from './tfjs-node-hint.js';
+
 export * as protocol from './protocol/index.js';
-export * as ring from './ring/index.js';
-export * as network from './network/index.js';
 export * as layers from './layers/index.js';
 export * as models from './models/index.js';
-export * as serving from './serving/node.js';
-export { sequential, Sequential } from './models/index.js';
-export { LocalConfig, RemoteConfig, Config, InProcessConfig, type ConfigOptions, type RemoteConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
+export * as serving from './serving/index.js';
+export { sequential, Sequential, losses, train, History } from './models/index.js';
+export { grad, grads, valueAndGrads, variableGrads } from './autodiff/index.js';
+export { LocalConfig, Config, InProcessConfig, type ConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
+export { seededRandom, type RandomSource } from './crypto/index.js';
 export {
   TfeError,
   ValueError,
@@ -27,7 +34,10 @@ export {
   PeerLostError,
   ConfigError,
   ModelFileError,
+  StreamReuseError,
   ServingError,
   type ServingFailure,
   type TfeErrorCode,
 } from './errors.js';
+
+quietTfjsNodeHint();

@@ -8,7 +8,7 @@
  * rounds its own players sent, and the result receiver the median time.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted';
+import * as tfe from 'tfjs-encrypted/node';
 import { loadMnist } from '../../models/data.js';
 
 tf.env().set('PROD', true);

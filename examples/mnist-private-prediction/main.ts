@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fileURLToPath } from 'node:url';
-import * as tfe from 'tfjs-encrypted';
+import * as tfe from 'tfjs-encrypted/node';
 import { loadMnist } from '../../models/data.js';
 
 tf.env().set('PROD', true);

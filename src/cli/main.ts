@@ -3,6 +3,7 @@
  *
  *   tfe run script.ts [args...]                                   every player of the script's LocalConfig, one process each, on loopback
  *   tfe player --config hostmap.json --name server0 script.ts     this machine's player of a hostmap
+ *   tfe hostmap --players a,b,... --hosts h0,h1,...                a deployment: hostmap, secret, TLS certificates
  *   tfe serve --config hostmap.json --name server0                a player of a prediction service (serve.ts)
  *   tfe share-model --model DIR --config hostmap.json --name NAME  share a model with its servers once (share-model.ts)
  *
@@ -13,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TfeError } from '../errors.js';
 import { discoverCommand, playerCommand } from './player.js';
+import { HOSTMAP_USAGE, hostmapCommand } from './hostmap.js';
 import { runCommand } from './run.js';
 import { serveCommand, SERVE_USAGE } from './serve.js';
 import { shareModelCommand, SHARE_MODEL_USAGE } from './share-model.js';
@@ -24,6 +26,7 @@ export const USAGE = `usage:
   tfe player --config hostmap.json --name NAME script.ts [args...]
       runs the script as player NAME of the hostmap; the shared secret comes from
       TFE_SECRET or TFE_SECRET_FILE (never from the command line)
+${HOSTMAP_USAGE}
 ${SERVE_USAGE}
 ${SHARE_MODEL_USAGE}`;
 
@@ -51,6 +54,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.argv = [process.argv[0], positionals[0], ...positionals.slice(1)];
         return await playerCommand({ config: values.config, name: values.name, script: positionals[0] });
       }
+      case 'hostmap':
+        return await hostmapCommand(rest);
       case 'serve':
         return await serveCommand(rest);
       case 'share-model':
@@ -79,7 +84,8 @@ function usage(message: string): number {
 }
 
 // Entry point when run directly (a source checkout runs this file with tsx).
+// No top-level await: tfjs-encrypted/node re-exports this module, and
+// require() of an ES module graph fails if any module of it awaits at top level.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const code = await main(process.argv.slice(2));
-  exitWhenIdle(code, process.env.TFE_PLAYER || 'tfe');
+  void main(process.argv.slice(2)).then((code) => exitWhenIdle(code, process.env.TFE_PLAYER || 'tfe'));
 }

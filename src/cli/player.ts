@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseHostmap } from '../network/index.js';
+import { parseHostmap } from '../network/node.js';
 import { runScript } from './script.js';
 
 export interface PlayerArgs {

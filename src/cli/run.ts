@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../errors.js';
-import { checkPlayerNames } from '../network/index.js';
+import { checkPlayerNames } from '../network/node.js';
 
 export interface RunArgs {
   readonly script: string;

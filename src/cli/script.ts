@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closeOpenConfigs, destroyOpenConfigs } from '../network/index.js';
+import { closeOpenConfigs, destroyOpenConfigs } from '../network/node.js';
 
 /** How long a finished process may take to exit by itself before it is ended. */
 const EXIT_GRACE_MS = 3_000;

@@ -1,7 +1,7 @@
 /** Shape and pass-through layers: flatten, reshape, activation, dropout. */
 import { check, ShapeError } from '../errors.js';
 import { sizeOf } from '../ring/index.js';
-import type { PrivateTensor } from '../protocol/api/index.js';
+import { isProtocol, type PrivateTensor } from '../protocol/api/index.js';
 import { applyActivation, checkActivation, checkReluMode, reluModeOf, type ActivationIdentifier, type ReluMode } from './activations.js';
 import { Layer, type CallOptions, type LayerArgs, type LayerConfig, type LayerShape } from './layer.js';
 
@@ -115,8 +115,18 @@ export class Dropout extends Layer {
   computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
-  protected call(x: PrivateTensor): PrivateTensor {
-    return x;
+  /**
+   * In training, x times a public mask of 0 and 1 / (1 - rate), drawn from
+   * the fit's public seed (never from the data): one product by a public
+   * tensor, one truncation.
+   */
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
+    if (options.training !== true || this.rate === 0) return x;
+    const prot = x.protocol;
+    check(options.publicUniform !== undefined && isProtocol(prot), () => `${this.name} (Dropout): training needs public randomness (fit provides it)`);
+    const kept = 1 / (1 - this.rate);
+    const mask = Float64Array.from(options.publicUniform(x.size), (u) => (u >= this.rate ? kept : 0));
+    return x.mul(prot.definePublicVariable(mask).reshape([...x.shape]));
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), rate: this.rate };

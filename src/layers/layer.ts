@@ -44,6 +44,13 @@ export interface BuildOptions {
 export interface CallOptions {
   /** 'exact' ReLU (default) or the 'approximate' polynomial, for layers that do not say. */
   reluMode?: 'exact' | 'approximate';
+  /** Training mode (dropout drops; default false: inference). */
+  training?: boolean;
+  /**
+   * Public randomness for training-mode layers (dropout masks): `n` uniform
+   * numbers in [0, 1), the same on every player (a stream of a public seed).
+   */
+  publicUniform?: (n: number) => Float64Array;
 }
 
 const counters = new Map<string, number>();
@@ -105,6 +112,8 @@ export abstract class Layer {
   /** The forward pass on a private batch (the layer is built). */
   protected abstract call(x: PrivateTensor, options: CallOptions): PrivateTensor;
 
+  /** Whether fit updates this layer's weights (as tfjs's `layer.trainable`; set it false to fine-tune the layers after it). */
+  trainable = true;
 
   /** The layer's config in tfjs's field names. */
   getConfig(): LayerConfig {

@@ -4,8 +4,12 @@
  * table with the protocol cost of each layer.
  */
 import { check, ShapeError } from '../errors.js';
-import { checkReluMode, concrete, fmtLayerShape, Layer, type LayerShape, type ReluMode } from '../layers/index.js';
-import { addCosts, isProtocol, type OpCost, type PrivateTensor, type Protocol, type TensorLike } from '../protocol/api/index.js';
+import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type LayerShape, type ReluMode } from '../layers/index.js';
+import { addCosts, isProtocol, type OpCost, type PrivateTensor, type PrivateVariable, type Protocol, type TensorLike } from '../protocol/api/index.js';
+import type * as tf from '@tensorflow/tfjs';
+import { revealWeights, toTfjs } from './to-tfjs.js';
+import type { History, Logs } from './training/history.js';
+import { compileModel, evaluate, fit, trainableWeights, type Compiled, type ModelCompileArgs, type ModelEvaluateArgs, type ModelFitArgs } from './training/trainer.js';
 
 /** Arguments of {@link sequential}. */
 export interface SequentialArgs {
@@ -49,6 +53,7 @@ export class Sequential {
   readonly reluMode: ReluMode | undefined;
   private readonly stack: Layer[] = [];
   private prot: Protocol | undefined;
+  private compiled: Compiled | undefined;
   private input: LayerShape | undefined;
 
   constructor(args: SequentialArgs = {}) {
@@ -146,8 +151,59 @@ export class Sequential {
     return this.reluMode === undefined ? {} : { reluMode: this.reluMode };
   }
 
-  private forward(x: PrivateTensor): PrivateTensor {
-    return this.stack.reduce((h, layer) => layer.apply(h, this.callOptions), x);
+  private forward(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
+    const merged = { ...this.callOptions, ...options };
+    return this.stack.reduce((h, layer) => layer.apply(h, merged), x);
+  }
+
+  /** The forward pass on a private batch (the model is built): training mode with `{ training: true }`. */
+  apply(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
+    check(this.prot !== undefined, () => `${this.name}.apply: build the model first`);
+    return this.forward(x, options);
+  }
+
+  /** The protocol the model is built on (undefined before build). */
+  get protocol(): Protocol | undefined {
+    return this.prot;
+  }
+
+  // ---------------------------------------------------------------- training
+
+  /** Sets the optimizer, the loss and the metrics for fit and evaluate (checked against the model's last activation). */
+  compile(args: ModelCompileArgs): void {
+    this.compiled = compileModel(this, args);
+  }
+
+  /** The weights fit updates (those of layers with `trainable` true). */
+  get trainableWeights(): PrivateVariable[] {
+    return trainableWeights(this);
+  }
+
+  /**
+   * Trains on private x and y (see ModelFitArgs): returns the History, whose
+   * logs hold the loss only in the process of `revealLossTo`.
+   */
+  fit(x: PrivateTensor, y: PrivateTensor, args: ModelFitArgs = {}): Promise<History> {
+    return fit(this, this.compiled, x, y, args);
+  }
+
+  /** Each layer's weights revealed to `owner` (float32 tensors there, undefined in other processes). */
+  revealWeights(owner: string): Promise<tf.Tensor[][] | undefined> {
+    return revealWeights(this, owner);
+  }
+
+  /**
+   * A plaintext tf.LayersModel with this architecture and the current
+   * weights, on `owner` only (undefined in other processes): give a trained
+   * model back to its owner.
+   */
+  toTfjs(owner: string): Promise<tf.LayersModel | undefined> {
+    return toTfjs(this, owner);
+  }
+
+  /** The mean loss and metrics on private x and y, revealed to `revealTo` (every player by default). */
+  evaluate(x: PrivateTensor, y: PrivateTensor, args: ModelEvaluateArgs = {}): Promise<Logs> {
+    return evaluate(this, this.compiled, x, y, args);
   }
 
   /**
@@ -217,8 +273,9 @@ export class Sequential {
     });
     const params = rows.reduce((a, r) => a + r.params, 0);
     print(`Total params: ${params}`);
-    print(`Trainable params: ${params}`);
-    print('Non-trainable params: 0');
+    const frozen = rows.filter((r, i) => !this.stack[i].trainable).reduce((a, r) => a + r.params, 0);
+    print(`Trainable params: ${params - frozen}`);
+    print(`Non-trainable params: ${frozen}`);
     print(known
       ? `Protocol cost per batch of ${batchSize} (after the first, which also opens the masked weights): ${total.triples} triples, ${total.rounds} rounds, ${formatBytes(total.bytes)}`
       : 'Protocol cost: build the model with a protocol (model.build(prot) or fromTfjs) to see it');

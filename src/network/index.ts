@@ -1,4 +1,8 @@
-/** Players, configurations, transports, frames and traffic counters. */
+/**
+ * Players, configurations, transports, frames and traffic counters: the part
+ * that runs anywhere (every player in one process, linked in memory). Sockets,
+ * hostmaps and `tfe`'s environment are in `node.ts`.
+ */
 export type { Player } from './player.js';
 export type { WireDtype, WireTensor, Payload, WireSpec, MessageKey, TrafficKind } from './message.js';
 export { dtypeOf, describeKey } from './message.js';
@@ -9,7 +13,3 @@ export { type Transport, Mailbox, checkPayload } from './transport.js';
 export { InMemoryTransport } from './memory.js';
 export { Config, InProcessConfig, checkPlayerNames, DEFAULT_TIMEOUT_MS, type ConfigOptions } from './config.js';
 export { LocalConfig } from './local-config.js';
-export { RemoteConfig, closeOpenConfigs, destroyOpenConfigs, type RemoteConfigOptions } from './remote-config.js';
-export { parseHostmap, type Hostmap, type HostEntry, type TlsFiles } from './hostmap.js';
-export { SocketTransport, type SocketTransportOptions, type TlsMaterial } from './socket-transport.js';
-export { PROTOCOL_VERSION } from './handshake.js';

@@ -1,19 +1,32 @@
 /**
  * `LocalConfig`: the configuration a program names its players with. In a
- * plain process every player runs here, linked in memory (tests, notebooks).
- * Started by the `tfe` command, the same program runs unchanged as one player
- * of a multi-process run: the environment names the hostmap and the player,
- * and `LocalConfig` returns that player's {@link RemoteConfig}.
+ * plain process every player runs here, linked in memory (tests, notebooks,
+ * browsers). Started by the `tfe` command, the same program runs unchanged
+ * as one player of a multi-process run: the environment names the hostmap and
+ * the player, and `LocalConfig` returns that player's RemoteConfig.
  *
- * Environment (set by `tfe run` / `tfe player`): TFE_HOSTMAP, TFE_PLAYER,
- * TFE_SECRET or TFE_SECRET_FILE, TFE_SESSION; TFE_DISCOVER (a file name) makes
- * `LocalConfig` write its player names there and end the process, which is how
- * `tfe run` learns them.
+ * This file is browser-safe: the `tfe` side (reading the environment and the
+ * hostmap, sockets) lives in `tfe-environment.ts`, which installs itself here
+ * when Node code loads it (the `tfe` command and `tfjs-encrypted/node` do).
  */
-import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { checkPlayerNames, InProcessConfig, type Config, type ConfigOptions } from './config.js';
-import { RemoteConfig } from './remote-config.js';
+import { InProcessConfig, type Config, type ConfigOptions } from './config.js';
+
+/** What `tfe`'s environment makes of a LocalConfig: a configuration, or undefined outside a `tfe` run. */
+export type TfeLocalConfig = (names: readonly string[], options: ConfigOptions) => Config | undefined;
+
+let underTfe: TfeLocalConfig | undefined;
+
+/** Installs the `tfe` side (called once by tfe-environment.ts). */
+export function setTfeLocalConfig(fn: TfeLocalConfig): void {
+  underTfe = fn;
+}
+
+/** Variables that `tfe run` / `tfe player` set; none in a browser. */
+function startedByTfe(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return (env?.TFE_HOSTMAP ?? '') !== '' || (env?.TFE_DISCOVER ?? '') !== '';
+}
 
 /**
  * A configuration of the players `names`: all in this process, or this
@@ -23,27 +36,14 @@ import { RemoteConfig } from './remote-config.js';
  * const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'inputter', 'result-receiver']);
  */
 export function LocalConfig(names: readonly string[], options: ConfigOptions = {}): Config {
-  const env = typeof process === 'undefined' ? {} : process.env;
-  if (env.TFE_DISCOVER !== undefined && env.TFE_DISCOVER !== '') {
-    checkPlayerNames(names, 'LocalConfig');
-    writeFileSync(env.TFE_DISCOVER, JSON.stringify({ players: names }));
-    process.exit(0);
-  }
-  if (env.TFE_HOSTMAP !== undefined && env.TFE_HOSTMAP !== '') {
-    checkPlayerNames(names, 'LocalConfig');
-    const config = RemoteConfig.load(env.TFE_HOSTMAP, options);
-    const listed = config.playerNames;
-    const missing = names.filter((n) => !listed.includes(n));
-    const extra = listed.filter((n) => !names.includes(n));
-    if (missing.length > 0 || extra.length > 0) {
-      void config.destroy();
-      const fmt = (xs: string[]): string => xs.map((x) => `'${x}'`).join(', ');
-      throw new ConfigError(
-        `LocalConfig: the program's players differ from the hostmap ${env.TFE_HOSTMAP}` +
-          `${missing.length > 0 ? `; not in the hostmap: ${fmt(missing)}` : ''}${extra.length > 0 ? `; only in the hostmap: ${fmt(extra)}` : ''}`,
-      );
-    }
-    return config;
+  if (underTfe !== undefined) {
+    const config = underTfe(names, options);
+    if (config !== undefined) return config;
+  } else if (startedByTfe()) {
+    // Running every player here would compute in every process: refuse instead.
+    throw new ConfigError(
+      "LocalConfig: this process was started by tfe (TFE_HOSTMAP or TFE_DISCOVER is set), but the tfe side of this copy of tfjs-encrypted is not loaded; run the program with the tfe command of the tfjs-encrypted it imports",
+    );
   }
   return new InProcessConfig(names, options);
 }

@@ -23,6 +23,11 @@ export {
   im2col,
   sumPool2d,
   windowCounts,
+  col2im,
+  conv2dBackpropInput,
+  conv2dBackpropFilter,
+  depthwiseConv2dBackpropInput,
+  depthwiseConv2dBackpropFilter,
 } from './ops/conv.js';
 export {
   DEFAULT_FRAC_BITS,

@@ -19,7 +19,7 @@
  */
 import { ServingError } from '../errors.js';
 import type { ShareFile, SharedModel } from '../models/shares-io.js';
-import { RemoteConfig, type Hostmap } from '../network/index.js';
+import { RemoteConfig, type Hostmap } from '../network/node.js';
 import { PreprocessedTripleSource, sharesOf } from '../protocol/index.js';
 import { RingTensor } from '../ring/index.js';
 import { MeshChannel } from './mesh.js';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { Hostmap } from '../network/index.js';
+import type { Hostmap } from '../network/node.js';
 
 const MIN_SECRET_BYTES = 16;
 

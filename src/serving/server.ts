@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, ModelFileError, ServingError } from '../errors.js';
 import { readShareFile, type ShareFile } from '../models/shares-io.js';
-import type { RemoteConfig } from '../network/index.js';
+import type { RemoteConfig } from '../network/node.js';
 import { Dealer, type DealerStats } from './dealer.js';
 import { ClientEndpoint } from './endpoint.js';
 import { meet, roleOf, type Epoch, type EpochModel, type ServingRole } from './epoch.js';

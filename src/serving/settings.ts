@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { parseHostmap, type Hostmap } from '../network/index.js';
+import { parseHostmap, type Hostmap } from '../network/node.js';
 import type { ServingRoles } from './model.js';
 
 const playerName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a player name');

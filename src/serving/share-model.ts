@@ -11,7 +11,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { ConfigError, ServingError } from '../errors.js';
 import { randomWords } from '../crypto/index.js';
-import { loadTfjs } from '../models/index.js';
+import { loadTfjs } from '../models/node.js';
 import { newSharingId, sharedModel, type SharedModel } from '../models/shares-io.js';
 import { Challenge, EVENTS, freshNonce, PROTOCOL_VERSION, prove, verify, type Transcript } from '../network/handshake.js';
 import { RingTensor, sub } from '../ring/index.js';

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from '../../src/index.js';
+import * as tfe from '../../src/node.js';
 import { loadMnist } from '../../models/data.js';
 import { makePond } from '../helpers/float.js';
 

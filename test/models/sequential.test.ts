@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from '../../src/index.js';
+import * as tfe from '../../src/node.js';
 import { makePond, revealValues } from '../helpers/float.js';
 import { TestRng } from '../helpers/random.js';
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalConfig, parseHostmap, RemoteConfig } from '../../src/network/index.js';
+import { LocalConfig, parseHostmap, RemoteConfig } from '../../src/network/node.js';
 import { ConfigError } from '../../src/errors.js';
 import { loopbackHostmap, TEST_SECRET } from '../helpers/net.js';
 

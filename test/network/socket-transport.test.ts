@@ -1,6 +1,6 @@
 import test from 'ava';
 import { randomFillSync } from 'node:crypto';
-import { InMemoryTransport, RemoteConfig, type RemoteConfigOptions, type WireTensor } from '../../src/network/index.js';
+import { InMemoryTransport, RemoteConfig, type RemoteConfigOptions, type WireTensor } from '../../src/network/node.js';
 import { encodeFrame } from '../../src/network/frame.js';
 import { splitFrame, sessionTag } from '../../src/network/chunk.js';
 import { EVENTS } from '../../src/network/handshake.js';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RemoteConfig } from '../../src/network/index.js';
+import { RemoteConfig } from '../../src/network/node.js';
 import { PeerLostError } from '../../src/errors.js';
 import { loopbackHostmap, TEST_SECRET } from '../helpers/net.js';
 

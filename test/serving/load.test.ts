@@ -14,7 +14,7 @@ import path from 'node:path';
 import { io } from 'socket.io-client';
 import { ServingError, ShapeError, ValueError } from '../../src/errors.js';
 import { connect, type Client } from '../../src/serving/node.js';
-import { loadTfjs } from '../../src/models/index.js';
+import { loadTfjs } from '../../src/models/node.js';
 import { loadMnist } from '../../models/data.js';
 import { TEST_SECRET } from '../helpers/net.js';
 import { spawnCli, type PlayerRun } from '../helpers/players.js';

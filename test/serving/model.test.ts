@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ModelFileError } from '../../src/errors.js';
 import { InProcessConfig } from '../../src/network/index.js';
-import { loadTfjs } from '../../src/models/index.js';
+import { loadTfjs } from '../../src/models/node.js';
 import { newSharingId, readShareFile, sharedModel, writeShareFile } from '../../src/models/shares-io.js';
 import * as ring from '../../src/ring/index.js';
 import { randomWords } from '../../src/crypto/index.js';

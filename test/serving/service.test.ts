@@ -2,7 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError, FixedPointRangeError } from '../../src/errors.js';
 import { connect, shareModel } from '../../src/serving/node.js';
-import { loadTfjs } from '../../src/models/index.js';
+import { loadTfjs } from '../../src/models/node.js';
 import { loadMnist } from '../../models/data.js';
 import { TEST_SECRET } from '../helpers/net.js';
 import { serviceFiles, startService } from '../helpers/serving.js';

@@ -93,6 +93,20 @@ export interface OpSignatures<S> {
   conv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
   /** tf.depthwiseConv2d: input NHWC, filter [kh, kw, in, multiplier]. */
   depthwiseConv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
+  /** conv2d's gradient with respect to its input (this tensor is dy): tf.conv2dTranspose-like, bilinear in (dy, filter). */
+  conv2dBackpropInput<F extends Tensor>(filter: F, inputShape: readonly number[], options?: Conv2dOptions): Result2<S, F>;
+  /** conv2d's gradient with respect to its filter (this tensor is the input x). */
+  conv2dBackpropFilter<D extends Tensor>(dy: D, filterShape: readonly number[], options?: Conv2dOptions): Result2<S, D>;
+  /** depthwiseConv2d's gradient with respect to its input (this tensor is dy). */
+  depthwiseConv2dBackpropInput<F extends Tensor>(filter: F, inputShape: readonly number[], options?: Conv2dOptions): Result2<S, F>;
+  /** depthwiseConv2d's gradient with respect to its filter (this tensor is the input x). */
+  depthwiseConv2dBackpropFilter<D extends Tensor>(dy: D, filterShape: readonly number[], options?: Conv2dOptions): Result2<S, D>;
+  /**
+   * The adjoint of extracting windows (im2col): rows of patches
+   * [batch*outH*outW, kh*kw*c] summed back into an NHWC image of `inputShape`
+   * (pooling gradients). Linear, free.
+   */
+  col2im(inputShape: readonly number[], kernel: number | readonly [number, number], options?: PoolOptions): Result<S>;
   /** tf.slice: `size` entries from `begin` (-1 takes the rest of a dimension). */
   slice(begin: readonly number[], size?: readonly number[]): Result<S>;
   /** tf.concat of this tensor and `others` along `axis`. */
@@ -107,6 +121,10 @@ export interface OpSignatures<S> {
   mean(axis?: number | readonly number[], keepDims?: boolean): Result<S>;
   /** Same values in a new shape (one dimension may be -1). */
   reshape(shape: readonly number[]): Result<S>;
+  /** tf.broadcastTo: the same values repeated along dimensions of size 1 (or new leading ones). */
+  broadcastTo(shape: readonly number[]): Result<S>;
+  /** tf.gather: the entries `indices` along `axis` (public indices). */
+  gather(indices: readonly number[], axis?: number): Result<S>;
   /** Permutes dimensions (reverses them without `perm`). */
   transpose(perm?: readonly number[]): Result<S>;
   /** sum_k c_k x^k with public coefficients (c_0 first). */
@@ -187,6 +205,12 @@ export interface OpRecord {
   /** The receiver first, then the other arguments as passed (numbers, options). */
   readonly args: readonly unknown[];
   readonly output: Tensor;
+  /**
+   * Values the op computed anyway that its gradient needs, by name (Pond:
+   * relu, maximum and minimum save 'keep' = [x >= 0] of their comparison,
+   * clip 'below' and 'above', abs 'sign'). Empty for most ops.
+   */
+  readonly saved: ReadonlyMap<string, Tensor>;
 }
 
 /** Sees every op a protocol runs (a gradient tape, a tracer); see `Protocol.record`. */

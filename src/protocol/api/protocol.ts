@@ -95,6 +95,18 @@ export interface Protocol extends OpRunner, ProtocolOps {
    */
   costEstimator(): CostEstimator;
 
+  /**
+   * A fresh seed every player learns (public randomness, for shuffling and
+   * dropout masks; never for secrets): the first server draws it.
+   */
+  publicSeed(): Promise<Uint8Array>;
+  /**
+   * Resolves on every player once the servers have computed `after`: players
+   * that only send (the crypto producer, inputters) then run at most as far
+   * ahead as the caller lets them (a training loop syncs once per batch).
+   */
+  sync(after: readonly Tensor[]): Promise<void>;
+
   /** Traffic counted by this process's players since the start. */
   traffic(): TrafficSnapshot;
   /** Waits until every part this process started has finished; throws the first error. */

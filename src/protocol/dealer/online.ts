@@ -17,7 +17,7 @@ import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
-import { Step, Stream, streamId, type StreamTag } from './streams.js';
+import { PrgStreams, Step, Stream, type StreamTag } from './streams.js';
 import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
@@ -32,10 +32,10 @@ export interface DealerKeys {
   readonly op: number;
   /** Stream index: the operation id online, the request's offset in its batch for a bundle. */
   readonly index: number;
-  /** Server i's PRG, placed on server i. */
-  readonly server: ServerPair<Prg>;
-  /** Both servers' PRGs, on the dealer. */
-  readonly dealer: Placed<readonly [Prg, Prg]>;
+  /** Server i's PRG streams, placed on server i. */
+  readonly server: ServerPair<PrgStreams>;
+  /** Both servers' PRG streams, on the dealer. */
+  readonly dealer: Placed<readonly [PrgStreams, PrgStreams]>;
   /**
    * Correction tensors of `shapes` that the dealer computes (`corrections`, run
    * on the dealer) and server 1 needs: placed on server 1. `slot` tells the
@@ -46,9 +46,9 @@ export interface DealerKeys {
 
 export class OnlineTripleSource implements TripleSource {
   /** Each server's PRG, keyed by the dealer. */
-  private readonly serverPrg: ServerPair<Prg>;
+  private readonly serverPrg: ServerPair<PrgStreams>;
   /** Both PRGs, on the dealer. */
-  private readonly dealerPrg: Placed<readonly [Prg, Prg]>;
+  private readonly dealerPrg: Placed<readonly [PrgStreams, PrgStreams]>;
 
   constructor(
     protected readonly rt: Runtime,
@@ -61,11 +61,11 @@ export class OnlineTripleSource implements TripleSource {
     this.dealerPrg = rt.on(dealer, () => {
       const seeds = [random.seed(), random.seed()] as const;
       seeds.forEach((seed, i) => rt.send(dealer, servers[i], key, [{ shape: [SEED_BYTES], data: seed }], 'preprocessing'));
-      return [new Prg(seeds[0]), new Prg(seeds[1])] as const;
+      return [new PrgStreams(new Prg(seeds[0]), `${dealer} (${servers[0]}'s key)`), new PrgStreams(new Prg(seeds[1]), `${dealer} (${servers[1]}'s key)`)] as const;
     }, op);
     const expect = [{ dtype: 'u8' as const, shape: [SEED_BYTES] }];
-    const keyOf = (i: 0 | 1): Placed<Prg> =>
-      rt.on(servers[i], async () => new Prg((await rt.receive(servers[i], dealer, key, expect))[0].data as Uint8Array), op);
+    const keyOf = (i: 0 | 1): Placed<PrgStreams> =>
+      rt.on(servers[i], async () => new PrgStreams(new Prg((await rt.receive(servers[i], dealer, key, expect))[0].data as Uint8Array), servers[i]), op);
     this.serverPrg = [keyOf(0), keyOf(1)];
   }
 
@@ -93,8 +93,8 @@ export class OnlineTripleSource implements TripleSource {
 
   // ------------------------------------------------------------ streams
 
-  private static words(prg: Prg, index: number, tag: StreamTag, shape: Shape, slot: number): RingTensor {
-    return new RingTensor(shape, prg.words(streamId(index, tag, slot), sizeOf(shape)));
+  private static async words(prg: PrgStreams, index: number, tag: StreamTag, shape: Shape, slot: number): Promise<RingTensor> {
+    return new RingTensor(shape, await prg.words(index, tag, slot, sizeOf(shape)));
   }
 
   /** Server i's stream (index, tag, slot). */

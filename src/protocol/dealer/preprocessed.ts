@@ -26,6 +26,7 @@ import type { RingTensor, Shape } from '../../ring/index.js';
 import { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
 import { OnlineTripleSource, type DealerKeys } from './online.js';
+import { PrgStreams } from './streams.js';
 import type { MaskShares } from './triple-source.js';
 
 /** What one server holds of a bundle. */
@@ -71,9 +72,10 @@ export class PreprocessedTripleSource extends OnlineTripleSource {
   useBundle<T>(share: Promise<BundleShare>, fn: () => T): { readonly result: T; readonly verified: Promise<void> } {
     if (this.rt.isLocal(this.dealer)) throw new ConfigError(`useBundle: the dealer '${this.dealer}' runs in this process; bundles need it apart from the servers`);
     const base = this.rt.config.opIds.current;
-    const prg = (i: 0 | 1): Placed<Prg> => this.rt.on(this.servers[i], async () => new Prg((await share).seed));
+    // Fresh keys per bundle: each holder's ledger of them starts empty.
+    const prg = (i: 0 | 1): Placed<PrgStreams> => this.rt.on(this.servers[i], async () => new PrgStreams(new Prg((await share).seed), `${this.servers[i]} (bundle key)`));
     const server = [prg(0), prg(1)] as const;
-    const dealer = Placed.remote<readonly [Prg, Prg]>(this.dealer);
+    const dealer = Placed.remote<readonly [PrgStreams, PrgStreams]>(this.dealer);
     let requests = 0;
     const result = this.within((op) => {
       requests += 1;
@@ -102,8 +104,9 @@ export class PreprocessedTripleSource extends OnlineTripleSource {
       if (this.rt.isLocal(s)) throw new ConfigError(`dealBundle: server '${s}' runs in this process; bundles need the dealer apart from the servers`);
     }
     const seeds = [this.random.seed(), this.random.seed()] as const;
-    const dealer = Placed.local(this.dealer, Promise.resolve([new Prg(seeds[0]), new Prg(seeds[1])] as const));
-    const server = [Placed.remote<Prg>(this.servers[0]), Placed.remote<Prg>(this.servers[1])] as const;
+    const keys = seeds.map((seed, i) => new PrgStreams(new Prg(seed), `${this.dealer} (${this.servers[i]}'s bundle key)`));
+    const dealer = Placed.local(this.dealer, Promise.resolve([keys[0], keys[1]] as const));
+    const server = [Placed.remote<PrgStreams>(this.servers[0]), Placed.remote<PrgStreams>(this.servers[1])] as const;
     const corrections: Array<Promise<readonly [string, readonly RingTensor[]]>> = [];
     const base = this.rt.config.opIds.current;
     let requests = 0;

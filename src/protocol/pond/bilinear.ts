@@ -4,9 +4,9 @@
  * fractional bits and is truncated back to max(fx, fy): multiplying by an
  * integer (fracBits 0) is exact and needs no truncation.
  */
-import { check } from '../../errors.js';
+import { check, checkShape } from '../../errors.js';
 import * as ring from '../../ring/index.js';
-import { broadcastShapes, conv2dGeometry, depthwiseGeometry, matmulShape, type Conv2dOptions } from '../../ring/index.js';
+import { broadcastShapes, conv2dGeometry, depthwiseGeometry, fmt, matmulShape, shapesEqual, type Conv2dOptions, type Shape } from '../../ring/index.js';
 import type { BilinearOp } from '../dealer/triple-source.js';
 import { beaver, maskAll } from './beaver.js';
 import { mapShares, unmasked, type PondContext } from './context.js';
@@ -49,6 +49,58 @@ export function depthwiseConv2dOp(options: Conv2dOptions): BilinearOp {
       return [g.batch, g.outHeight, g.outWidth, f[2] * f[3]];
     },
     apply: (x, f) => ring.depthwiseConv2d(x, f, options),
+  };
+}
+
+/** The input gradient of conv2d(x, filter) for an input of `inputShape`: bilinear in (dy, filter). */
+export function conv2dBackpropInputOp(inputShape: Shape, options: Conv2dOptions): BilinearOp {
+  return {
+    name: 'conv2dBackpropInput',
+    outShape: (dy, f) => {
+      const g = conv2dGeometry(inputShape, f, options);
+      checkShape(shapesEqual(dy, [g.batch, g.outHeight, g.outWidth, f[3]]), () => `conv2dBackpropInput: dy ${fmt(dy)} is not conv2d's output for input ${fmt(inputShape)} and filter ${fmt(f)}`);
+      return [...inputShape];
+    },
+    apply: (dy, f) => ring.conv2dBackpropInput(dy, f, conv2dGeometry(inputShape, f.shape, options)),
+  };
+}
+
+/** The filter gradient of conv2d(x, filter) for a filter of `filterShape`: bilinear in (x, dy). */
+export function conv2dBackpropFilterOp(filterShape: Shape, options: Conv2dOptions): BilinearOp {
+  return {
+    name: 'conv2dBackpropFilter',
+    outShape: (x, dy) => {
+      const g = conv2dGeometry(x, filterShape, options);
+      checkShape(shapesEqual(dy, [g.batch, g.outHeight, g.outWidth, filterShape[3]]), () => `conv2dBackpropFilter: dy ${fmt(dy)} is not conv2d's output for input ${fmt(x)} and filter ${fmt(filterShape)}`);
+      return [...filterShape];
+    },
+    apply: (x, dy) => ring.conv2dBackpropFilter(x, dy, conv2dGeometry(x.shape, filterShape, options), filterShape),
+  };
+}
+
+/** The input gradient of depthwiseConv2d: bilinear in (dy, filter). */
+export function depthwiseConv2dBackpropInputOp(inputShape: Shape, options: Conv2dOptions): BilinearOp {
+  return {
+    name: 'depthwiseConv2dBackpropInput',
+    outShape: (dy, f) => {
+      const g = depthwiseGeometry(inputShape, f, options);
+      checkShape(shapesEqual(dy, [g.batch, g.outHeight, g.outWidth, f[2] * f[3]]), () => `depthwiseConv2dBackpropInput: dy ${fmt(dy)} is not depthwiseConv2d's output for input ${fmt(inputShape)} and filter ${fmt(f)}`);
+      return [...inputShape];
+    },
+    apply: (dy, f) => ring.depthwiseConv2dBackpropInput(dy, f, depthwiseGeometry(inputShape, f.shape, options)),
+  };
+}
+
+/** The filter gradient of depthwiseConv2d: bilinear in (x, dy). */
+export function depthwiseConv2dBackpropFilterOp(filterShape: Shape, options: Conv2dOptions): BilinearOp {
+  return {
+    name: 'depthwiseConv2dBackpropFilter',
+    outShape: (x, dy) => {
+      const g = depthwiseGeometry(x, filterShape, options);
+      checkShape(shapesEqual(dy, [g.batch, g.outHeight, g.outWidth, filterShape[2] * filterShape[3]]), () => `depthwiseConv2dBackpropFilter: dy ${fmt(dy)} is not depthwiseConv2d's output for input ${fmt(x)} and filter ${fmt(filterShape)}`);
+      return [...filterShape];
+    },
+    apply: (x, dy) => ring.depthwiseConv2dBackpropFilter(x, dy, depthwiseGeometry(x.shape, filterShape, options), filterShape),
   };
 }
 

@@ -99,11 +99,18 @@ export function sign(ctx: PondContext, x: PondTensor): PondTensor {
 
 // ------------------------------------------------------------------ relu and friends
 
+/** relu results with their derivative bits. */
+export interface ReluResults {
+  readonly outputs: PondPrivateTensor[];
+  /** [x >= 0] for each input, a private 0/1 (fracBits 0): the bit injection yields it for free. */
+  readonly keep: PondPrivateTensor[];
+}
+
 /**
  * relu of each of `xs` (same fracBits each), in one adder run: x * (1 - msb(x)),
  * the product injected with the sign bit. Exact: the result is x or 0.
  */
-export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): PondPrivateTensor[] {
+export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): ReluResults {
   // One joined tensor needs one scale: bring all to the largest (an exact shift).
   const f = Math.max(...xs.map((x) => x.fracBits));
   const priv = xs.map((x) => linear.rescaleUp(ctx, unmasked(x), f));
@@ -114,14 +121,25 @@ export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): Pon
   // product, in parallel with the truncation: one round less after each layer.
   const signOf = priv.length === 1 && priv[0].truncatedFrom !== undefined ? priv[0].truncatedFrom : all;
   const keep = notBits(ctx, msbXor(ctx, signOf));
-  const { products } = injectBits(ctx, keep, [masked]);
-  return split(ctx, { shape: all.shape, shares: products[0] }, priv.map((x) => x.shape)).map((shares, j) => new PondPrivateTensor(ctx.prot, priv[j].shape, shares, f));
+  const { bits, products } = injectBits(ctx, keep, [masked]);
+  const shapes = priv.map((x) => x.shape);
+  return {
+    outputs: split(ctx, { shape: all.shape, shares: products[0] }, shapes).map((shares, j) => new PondPrivateTensor(ctx.prot, shapes[j], shares, f)),
+    keep: split(ctx, { shape: all.shape, shares: bits }, shapes).map((shares, j) => new PondPrivateTensor(ctx.prot, shapes[j], shares, 0)),
+  };
+}
+
+/** relu of one secret tensor, saving its derivative bit for a gradient tape. */
+function reluSaving(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
+  const { outputs, keep } = reluMany(ctx, [x]);
+  ctx.saved?.set('keep', keep[0]);
+  return outputs[0];
 }
 
 /** max(x, 0), exact. */
 export function relu(ctx: PondContext, x: PondTensor): PondTensor {
   if (x.kind === 'public') return new PondPublicTensor(ctx.prot, ring.mul(x.value, ring.xor(isNegativePublic(x.value), ONE)), x.fracBits);
-  return reluMany(ctx, [x])[0];
+  return reluSaving(ctx, x);
 }
 
 /** The sign bit s (a private 0/1) and |x| = x - 2 x s, from one adder run and one bit injection. */
@@ -130,7 +148,9 @@ export function signAndAbs(ctx: PondContext, x: PondSecretTensor): { sign: PondP
   const [masked] = maskAll(ctx, [p]);
   const { bits, products } = injectBits(ctx, msbXor(ctx, p), [masked]);
   const xs = new PondPrivateTensor(ctx.prot, p.shape, products[0], p.fracBits);
-  return { sign: new PondPrivateTensor(ctx.prot, p.shape, bits, 0), abs: linear.sub(ctx, p, linear.mulPublicWords(ctx, xs, TWO)) };
+  const sign = new PondPrivateTensor(ctx.prot, p.shape, bits, 0);
+  ctx.saved?.set('sign', sign);
+  return { sign, abs: linear.sub(ctx, p, linear.mulPublicWords(ctx, xs, TWO)) };
 }
 
 /** |x| = x - 2 x msb(x), exact. */
@@ -157,7 +177,10 @@ export function clip(ctx: PondContext, x: PondTensor, lo: PondTensor, hi: PondTe
   const below = linear.sub(ctx, lo, x);
   const above = linear.sub(ctx, x, hi);
   if (below.kind === 'public' && above.kind === 'public') return linear.sub(ctx, linear.add(ctx, x, relu(ctx, below)), relu(ctx, above));
-  const [rb, ra] = reluMany(ctx, [toPrivate(ctx, below), toPrivate(ctx, above)]);
+  const { outputs: [rb, ra], keep: [kb, ka] } = reluMany(ctx, [toPrivate(ctx, below), toPrivate(ctx, above)]);
+  // Where neither clamp bites the derivative is 1: keep bits are [lo - x >= 0] and [x - hi >= 0].
+  ctx.saved?.set('below', kb);
+  ctx.saved?.set('above', ka);
   return linear.sub(ctx, linear.add(ctx, x, rb), ra);
 }
 

@@ -45,6 +45,11 @@ export interface PondContext extends TwoServerContext {
   /** Each player's source of fresh seeds. */
   readonly randomness: (player: string) => RandomSource;
   readonly masks: MaskCache;
+  /**
+   * Set by the choke point while a recorder listens: values an op computed
+   * anyway that its gradient needs (relu's derivative bit), keyed by name.
+   */
+  readonly saved?: Map<string, PondTensor>;
 }
 
 export { onServers } from '../two-server.js';

@@ -6,9 +6,10 @@
 import { ProtocolError } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { broadcastShapes, RingTensor, type Shape } from '../../ring/index.js';
-import { mapShares, unmasked, upscale, zipShares, type PondContext } from './context.js';
+import type { MaskShares } from '../dealer/triple-source.js';
+import { mapShares, onServers, unmasked, upscale, zipShares, type PondContext } from './context.js';
 import type { PondPrivateTensor } from './tensors.js';
-import { PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+import { PondMaskedTensor, PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
 /**
  * The private form of a result that is secret by construction (an op on a
@@ -99,6 +100,26 @@ export function linearMap(ctx: PondContext, x: PondTensor, shape: Shape, fn: (t:
     case 'private':
       return mapShares(ctx, a, shape, f, (s) => fn(s));
   }
+}
+
+/**
+ * As {@link linearMap}, and when x's mask is open the result's is too: its
+ * mask is fn(a) (on the servers and on the dealer) and its opened value
+ * fn(alpha), computed locally, so a product with a reshaped or transposed
+ * tensor (a weight in the backward pass) opens nothing new.
+ */
+export function linearMapKeepingMask(ctx: PondContext, x: PondTensor, shape: Shape, fn: (t: RingTensor) => RingTensor): PondTensor {
+  const out = linearMap(ctx, x, shape, fn);
+  const m = x.kind === 'private' ? ctx.masks.get(x) : x.kind === 'masked' ? x : undefined;
+  if (m === undefined || out.kind !== 'private') return out;
+  const a = m.beaverMask;
+  const mask: MaskShares = {
+    shape,
+    shares: onServers(ctx, async (i) => fn(await a.shares[i].value())),
+    full: ctx.rt.on(ctx.dealer, async () => fn(await a.full.value())),
+  };
+  ctx.masks.set(out, new PondMaskedTensor(ctx.prot, out, mask, onServers(ctx, async (i) => fn(await m.alpha[i].value()))));
+  return out;
 }
 
 /**

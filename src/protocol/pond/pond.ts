@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { check, checkShape, ConfigError, ValueError } from '../../errors.js';
-import { osRandom, type RandomSource } from '../../crypto/index.js';
+import { osRandom, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
 import * as ring from '../../ring/index.js';
 import { checkFracBits, DEFAULT_FRAC_BITS, type RingTensor } from '../../ring/index.js';
@@ -49,6 +49,7 @@ import { Placed } from '../placed.js';
 import { Runtime } from '../runtime.js';
 import { CostBuilder } from './cost.js';
 import { MaskCache, onServers, publicScalar, toPrivate, unmasked, type PondContext, type TruncationMode } from './context.js';
+import { Step } from '../dealer/streams.js';
 import { POND_OPS, type PondOp } from './op-table/index.js';
 import { revealTo, shareInput } from './sharing.js';
 import { isPondTensor, PondPrivateTensor, PondPublicTensor, type PondTensor } from './tensors.js';
@@ -140,7 +141,10 @@ export class Pond implements Protocol {
    */
   run(op: OpName, args: readonly unknown[]): Tensor {
     check(args.length > 0, () => `${op}: needs a tensor to operate on`);
-    const checked = args.map((a) => this.checkArg(a, op));
+    args.forEach((a) => this.checkArg(a, op));
+    // Implementations get variables' current shares (an op issued now must not
+    // see a later assign); recorders see the variables themselves.
+    const checked = args.map(snapshot);
     const receiver = checked[0];
     if (!(isPondTensor(receiver) || typeof receiver === 'number')) throw new ValueError(`${op}: expected a tensor or a number to operate on, got ${describe(receiver)}`);
     const x = typeof receiver === 'number' ? publicScalar(this.ctx, receiver, this.fracBits) : receiver;
@@ -148,10 +152,13 @@ export class Pond implements Protocol {
     const entry = POND_OPS[op] as unknown as PondOp<OpName>;
     const trace = this.depth === 0 ? this.trace : undefined;
     const maskedBefore = trace === undefined ? undefined : this.maskedShares(trace.ctx, [x, ...rest]);
+    // While a recorder listens, the outermost op may save values its gradient needs.
+    const saved = this.depth === 0 && this.recorders.size > 0 && this.trace === undefined ? new Map<string, PondTensor>() : undefined;
+    const base = this.trace?.ctx ?? this.ctx;
     this.depth += 1;
     let out: PondTensor;
     try {
-      out = (entry.run as (ctx: PondContext, x: PondTensor, ...a: unknown[]) => PondTensor)(this.trace?.ctx ?? this.ctx, x, ...rest);
+      out = (entry.run as (ctx: PondContext, x: PondTensor, ...a: unknown[]) => PondTensor)(saved === undefined ? base : { ...base, saved }, x, ...rest);
     } finally {
       this.depth -= 1;
     }
@@ -160,7 +167,8 @@ export class Pond implements Protocol {
         const cc = { fracBits: this.fracBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares) };
         trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));
       }
-      for (const r of this.recorders) r.record({ op, args: [x, ...rest], output: out });
+      const recorded = typeof args[0] === 'number' ? [x, ...args.slice(1)] : args;
+      for (const r of this.recorders) r.record({ op, args: recorded, output: out, saved: saved ?? new Map() });
     }
     return out;
   }
@@ -216,17 +224,15 @@ export class Pond implements Protocol {
   }
 
   /** Tensors must be this protocol's, numbers finite; arrays are checked element by element. */
-  private checkArg(a: unknown, op: string): unknown {
-    if (Array.isArray(a)) return a.map((e) => this.checkArg(e, op));
-    if (typeof a === 'number') {
+  private checkArg(a: unknown, op: string): void {
+    if (Array.isArray(a)) {
+      a.forEach((e) => this.checkArg(e, op));
+    } else if (typeof a === 'number') {
       check(Number.isFinite(a), () => `${op}: numbers must be finite`);
-      return a;
-    }
-    if (typeof a === 'object' && a !== null && 'protocol' in a && 'kind' in a) {
+    } else if (typeof a === 'object' && a !== null && 'protocol' in a && 'kind' in a) {
       check(isPondTensor(a), () => `${op}: expected a Pond tensor, got ${describe(a)}`);
       check(a.protocol === this, () => `${op}: the tensor belongs to another protocol instance`);
     }
-    return a;
   }
 
   // ---------------------------------------------------------------- values
@@ -335,6 +341,40 @@ export class Pond implements Protocol {
 
   // ---------------------------------------------------------------- runtime
 
+  /** A fresh seed from the first server's randomness, sent to every other player. */
+  async publicSeed(): Promise<Uint8Array> {
+    const { rt } = this.ctx;
+    const op = rt.nextOp();
+    const key = { op, step: Step.publicCoin };
+    const first = this.servers[0];
+    const others = this.config.playerNames.filter((p) => p !== first);
+    const drawn = rt.on(first, () => {
+      const seed = this.ctx.randomness(first).seed();
+      for (const p of others) rt.send(first, p, key, [{ shape: [SEED_BYTES], data: seed }]);
+      return seed;
+    }, op);
+    const got = others.map((p) => rt.on(p, async () => (await rt.receive(p, first, key, [{ dtype: 'u8', shape: [SEED_BYTES] }]))[0].data as Uint8Array, op));
+    const mine = [drawn, ...got].filter((v) => v.isLocal).map((v) => v.value());
+    // Every local player holds the same seed.
+    return (await Promise.all(mine))[0] ?? new Uint8Array(SEED_BYTES);
+  }
+
+  /** The first server tells every other player once both servers' shares of `after` exist on it. */
+  async sync(after: readonly Tensor[]): Promise<void> {
+    const tensors = after.map((t) => this.checkTensor(t, 'sync'));
+    const { rt } = this.ctx;
+    const op = rt.nextOp();
+    const key = { op, step: Step.sync };
+    const first = this.servers[0];
+    const others = this.config.playerNames.filter((p) => p !== first);
+    const computed = onServers(this.ctx, async (i) => {
+      for (const t of tensors) if (t.kind !== 'public') await unmasked(t).shares[i].value();
+      if (i === 0) for (const p of others) if (p !== this.servers[1]) rt.send(first, p, key, [{ shape: [1], data: new Uint8Array(1) }]);
+    }, op);
+    const told = others.filter((p) => p !== this.servers[1]).map((p) => rt.on(p, () => rt.receive(p, first, key, [{ dtype: 'u8', shape: [1] }]), op));
+    await Promise.all([...computed, ...told].filter((v) => v.isLocal).map((v) => v.value()));
+  }
+
   /** Traffic counted by this process's players since the start (or reset). */
   traffic(): TrafficSnapshot {
     return this.config.transport.counters.snapshot();
@@ -348,10 +388,11 @@ export class Pond implements Protocol {
     return this.ctx.rt.flush();
   }
 
+  /** A tensor of this protocol, a variable as its current shares. */
   private checkTensor(x: unknown, op: string): PondTensor {
     check(isPondTensor(x), () => `${op}: expected a Pond tensor, got ${describe(x)}`);
     check(x.protocol === this, () => `${op}: the tensor belongs to another protocol instance`);
-    return x;
+    return snapshot(x) as PondTensor;
   }
 }
 
@@ -368,6 +409,12 @@ for (const name of Object.keys(POND_OPS) as OpName[]) {
   });
 }
 installFluentOps(Object.keys(POND_OPS) as OpName[]);
+
+/** A variable as a plain private tensor of its current shares; anything else as it is (lists element by element). */
+function snapshot(a: unknown): unknown {
+  if (Array.isArray(a)) return a.map(snapshot);
+  return a instanceof PondPrivateVariable ? a.current() : a;
+}
 
 function describe(x: unknown): string {
   if (x === null) return 'null';

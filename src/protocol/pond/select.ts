@@ -29,7 +29,8 @@ const PAD_VALUE = -(2n ** 61n);
 /** Max over axis 1 of a private [m, k, c] tensor, by pairwise relu tournaments. */
 export function maxOverAxis1(ctx: PondContext, x: PondPrivateTensor): PondPrivateTensor {
   let cur = x;
-  while (cur.shape[1] > 1) {
+  // A gradient tape gets each level's selection bits ('keep0', 'keep1', ...): [left >= right], left winning ties.
+  for (let level = 0; cur.shape[1] > 1; level++) {
     const [m, k, c] = cur.shape;
     const half = Math.floor(k / 2);
     const pairs = (start: number): PondPrivateTensor =>
@@ -39,7 +40,8 @@ export function maxOverAxis1(ctx: PondContext, x: PondPrivateTensor): PondPrivat
     const left = pairs(0);
     const right = pairs(1);
     // max(l, r) = r + relu(l - r)
-    const [diff] = reluMany(ctx, [linear.sub(ctx, left, right)]);
+    const { outputs: [diff], keep: [bit] } = reluMany(ctx, [linear.sub(ctx, left, right)]);
+    ctx.saved?.set(`keep${level}`, bit);
     let next = linear.add(ctx, right, diff);
     if (k % 2 === 1) {
       const last = mapShares(ctx, cur, [m, 1, c], cur.fracBits, (s) => ring.slice(s, [0, k - 1, 0], [m, 1, c]));

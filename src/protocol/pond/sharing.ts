@@ -7,7 +7,7 @@
 import { Prg, SEED_BYTES } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
-import { Step, Stream, streamId } from '../dealer/streams.js';
+import { PrgStreams, Step, Stream } from '../dealer/streams.js';
 import type { Placed } from '../placed.js';
 import type { Float64Values } from '../api/index.js';
 import { onServers, unmasked, type PondContext } from './context.js';
@@ -37,13 +37,13 @@ function shareSeeded(ctx: PondContext, op: number, owner: string, shape: Shape, 
   const { rt, servers } = ctx;
   const key = { op, step: Step.input };
   const n = sizeOf(shape);
-  const stream = streamId(op, Stream.input);
-  const expand = (seed: Uint8Array): RingTensor => new RingTensor(shape, new Prg(seed).words(stream, n));
+  // Each expansion is its own holder (the owner, server 0) of the one-stream key.
+  const expand = async (seed: Uint8Array, holder: string): Promise<RingTensor> => new RingTensor(shape, await new PrgStreams(new Prg(seed), holder).words(op, Stream.input, 0, n));
 
   const fromOwner = rt.on(owner, async () => {
     const x = await encoded();
     const seed = ctx.randomness(owner).seed();
-    const x1 = ring.sub(x, expand(seed));
+    const x1 = ring.sub(x, await expand(seed, owner));
     if (owner !== servers[0]) rt.send(owner, servers[0], key, [{ shape: [SEED_BYTES], data: seed }]);
     if (owner !== servers[1]) rt.send(owner, servers[1], key, [x1]);
     return { seed, x1 };
@@ -52,7 +52,7 @@ function shareSeeded(ctx: PondContext, op: number, owner: string, shape: Shape, 
     const own = owner === servers[i] ? await fromOwner.value() : undefined;
     if (i === 0) {
       const seed = own?.seed ?? ((await rt.receive(servers[0], owner, key, [{ dtype: 'u8', shape: [SEED_BYTES] }]))[0].data as Uint8Array);
-      return expand(seed);
+      return expand(seed, servers[0]);
     }
     return own?.x1 ?? rt.receiveTensor(servers[1], owner, key, shape);
   }, op);

@@ -11,6 +11,11 @@ export class PondPrivateVariable extends PondPrivateTensor implements PrivateVar
    * Replaces the value; operations issued afterwards read the new shares (and
    * mask them afresh: the mask cache is keyed by shares).
    */
+  /** The current value as a plain private tensor: what an op issued now reads. */
+  current(): PondPrivateTensor {
+    return new PondPrivateTensor(this.protocol, this.shape, this.shares, this.fracBits);
+  }
+
   assign(value: SecretTensor): void {
     const given: unknown = value;
     check(isPondTensor(given) && given.protocol === this.protocol && given.kind !== 'public', () => 'assign: expected a private tensor of the same protocol as the variable');

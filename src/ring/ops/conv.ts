@@ -8,7 +8,8 @@ import { kernels, type Arena, type KernelExports } from '../kernels.js';
 import { RingTensor } from '../ring-tensor.js';
 import { fmt, type Shape } from '../shape.js';
 import { matmul, matmulInArena } from './matmul.js';
-import { reshape, transpose } from './movement.js';
+import { add } from './elementwise.js';
+import { pad, reshape, slice, transpose } from './movement.js';
 import { sum } from './reduce.js';
 
 /** Padding modes of tfjs: 'valid' (no padding) and 'same' (output = ceil(input / stride)). */
@@ -178,4 +179,74 @@ export function windowCounts(g: WindowGeometry): Float64Array {
     }
   }
   return counts;
+}
+
+/**
+ * The adjoint of im2col: rows of patches [batch*outH*outW, kh*kw*c] summed
+ * back into an NHWC image (each input pixel gets the sum of the patch entries
+ * that read it; padding positions are dropped). One strided placement per
+ * kernel offset: the offset's column block is spread out by the strides and
+ * added into a canvas that covers the padded input.
+ */
+export function col2im(cols: RingTensor, g: WindowGeometry): RingTensor {
+  const { batch: b, outHeight: oh, outWidth: ow, channels: c, kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw } = g;
+  checkShape(
+    cols.shape.length === 2 && cols.shape[0] === b * oh * ow && cols.shape[1] === kh * kw * c,
+    () => `col2im: expected patches of shape [${b * oh * ow},${kh * kw * c}], got ${fmt(cols.shape)}`,
+  );
+  const spanH = (oh - 1) * sh + 1;
+  const spanW = (ow - 1) * sw + 1;
+  // The canvas: padded input rows and columns, at least as large as the input behind the padding.
+  const canvasH = Math.max((oh - 1) * sh + kh, g.padTop + g.inHeight);
+  const canvasW = Math.max((ow - 1) * sw + kw, g.padLeft + g.inWidth);
+  const blocks = reshape(cols, [b, oh, ow, kh, kw, c]);
+  let acc = RingTensor.zeros([b, canvasH, canvasW, c]);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      let block = reshape(slice(blocks, [0, 0, 0, ky, kx, 0], [b, oh, ow, 1, 1, c]), [b, oh, ow, c]);
+      if (sh > 1 || sw > 1) {
+        // Spread by the strides: zeros between the outputs' pixels.
+        const spread = pad(reshape(block, [b, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+        block = slice(reshape(spread, [b, oh * sh, ow * sw, c]), [0, 0, 0, 0], [b, spanH, spanW, c]);
+      }
+      acc = add(acc, pad(block, [[0, 0], [ky, canvasH - ky - spanH], [kx, canvasW - kx - spanW], [0, 0]]));
+    }
+  }
+  return slice(acc, [0, g.padTop, g.padLeft, 0], [b, g.inHeight, g.inWidth, c]);
+}
+
+/** The gradient of conv2d with respect to its input: dy [b, oh, ow, out] and the HWIO filter give [b, h, w, in]. Bilinear in (dy, filter). */
+export function conv2dBackpropInput(dy: RingTensor, filter: RingTensor, g: WindowGeometry): RingTensor {
+  const [kh, kw, ci, co] = filter.shape;
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const cols = matmul(reshape(dy, [rows, co]), transpose(reshape(filter, [kh * kw * ci, co])));
+  return col2im(cols, g);
+}
+
+/** The gradient of conv2d with respect to its filter: x [b, h, w, in] and dy [b, oh, ow, out] give HWIO. Bilinear in (x, dy). */
+export function conv2dBackpropFilter(x: RingTensor, dy: RingTensor, g: WindowGeometry, filterShape: Shape): RingTensor {
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const co = filterShape[3];
+  return reshape(matmul(transpose(im2col(x, g)), reshape(dy, [rows, co])), filterShape);
+}
+
+/** The gradient of depthwiseConv2d with respect to its input. Bilinear in (dy, filter). */
+export function depthwiseConv2dBackpropInput(dy: RingTensor, filter: RingTensor, g: WindowGeometry): RingTensor {
+  const [kh, kw, c, m] = filter.shape;
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const window = kh * kw;
+  const d = transpose(reshape(dy, [rows, c, m]), [1, 0, 2]); // [c, rows, m]
+  const f = transpose(reshape(filter, [window, c, m]), [1, 2, 0]); // [c, m, window]
+  const cols = transpose(matmul(d, f), [1, 2, 0]); // [rows, window, c]
+  return col2im(reshape(cols, [rows, window * c]), g);
+}
+
+/** The gradient of depthwiseConv2d with respect to its filter. Bilinear in (x, dy). */
+export function depthwiseConv2dBackpropFilter(x: RingTensor, dy: RingTensor, g: WindowGeometry, filterShape: Shape): RingTensor {
+  const [kh, kw, c, m] = filterShape;
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const window = kh * kw;
+  const patches = transpose(reshape(im2col(x, g), [rows, window, c]), [2, 1, 0]); // [c, window, rows]
+  const d = transpose(reshape(dy, [rows, c, m]), [1, 0, 2]); // [c, rows, m]
+  return reshape(transpose(matmul(patches, d), [1, 0, 2]), filterShape); // [window, c, m]
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ProtocolError } from '../../../src/errors.js';
-import { RemoteConfig } from '../../../src/network/index.js';
+import { RemoteConfig } from '../../../src/network/node.js';
 import { Pond, PreprocessedTripleSource, sharesOf, type BundleShare, type PrivateTensor } from '../../../src/protocol/index.js';
 import * as ring from '../../../src/ring/index.js';
 import { randomWords } from '../../../src/crypto/index.js';

@@ -2,12 +2,12 @@
  * Pond's linear ops (local on shares, free) and products (Beaver: masks
  * opened once, then a truncation round), as op-table entries.
  */
-import { check } from '../../../errors.js';
+import { check, checkShape } from '../../../errors.js';
 import * as ring from '../../../ring/index.js';
 import { pair, RingTensor, windowCounts, windowGeometry } from '../../../ring/index.js';
 import { NO_COST, type OpCost } from '../../api/index.js';
 import { maskAll } from '../beaver.js';
-import { conv2dOp, depthwiseConv2dOp, MATMUL, MUL, product } from '../bilinear.js';
+import { conv2dBackpropFilterOp, conv2dBackpropInputOp, conv2dOp, depthwiseConv2dBackpropFilterOp, depthwiseConv2dBackpropInputOp, depthwiseConv2dOp, MATMUL, MUL, product } from '../bilinear.js';
 import { publicValues, toPrivate, unmasked, zipShares, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
@@ -37,7 +37,7 @@ function mulNumberCost(cc: CostContext, out: PondTensor, x: PondTensor, y: numbe
 const free = (): OpCost => NO_COST;
 
 /** An op that maps the value (public) or each share (private) linearly. */
-function linearOp<K extends 'neg' | 'slice' | 'pad' | 'sum' | 'reshape' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
+function linearOp<K extends 'neg' | 'col2im' | 'slice' | 'pad' | 'sum' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose'>(run: PondOp<K>['run']): PondOp<K> {
   return { run, cost: free };
 }
 
@@ -56,6 +56,28 @@ export const arithmeticOps = {
     run: (ctx, x, f, options = {}) => product(ctx, x, f, depthwiseConv2dOp(options)),
     cost: (cc, out, x, f) => productCost(cc, out, x, f),
   },
+  conv2dBackpropInput: {
+    run: (ctx, dy, f, inputShape, options = {}) => product(ctx, dy, f, conv2dBackpropInputOp(inputShape, options)),
+    cost: (cc, out, dy, f) => productCost(cc, out, dy, f),
+  },
+  conv2dBackpropFilter: {
+    run: (ctx, x, dy, filterShape, options = {}) => product(ctx, x, dy, conv2dBackpropFilterOp(filterShape, options)),
+    cost: (cc, out, x, dy) => productCost(cc, out, x, dy),
+  },
+  depthwiseConv2dBackpropInput: {
+    run: (ctx, dy, f, inputShape, options = {}) => product(ctx, dy, f, depthwiseConv2dBackpropInputOp(inputShape, options)),
+    cost: (cc, out, dy, f) => productCost(cc, out, dy, f),
+  },
+  depthwiseConv2dBackpropFilter: {
+    run: (ctx, x, dy, filterShape, options = {}) => product(ctx, x, dy, depthwiseConv2dBackpropFilterOp(filterShape, options)),
+    cost: (cc, out, x, dy) => productCost(cc, out, x, dy),
+  },
+  col2im: linearOp<'col2im'>((ctx, x, inputShape, kernel, options = {}) => {
+    const k = pair(kernel, 'kernel', 'col2im');
+    const g = windowGeometry(inputShape, k, pair(options.strides ?? k, 'strides', 'col2im'), options.padding ?? 'valid', 'col2im');
+    checkShape(x.rank === 2 && x.shape[0] === g.batch * g.outHeight * g.outWidth && x.shape[1] === k[0] * k[1] * g.channels, () => `col2im: expected patches of shape [${g.batch * g.outHeight * g.outWidth},${k[0] * k[1] * g.channels}], got ${ring.fmt(x.shape)}`);
+    return linear.linearMap(ctx, x, [...inputShape], (t) => ring.col2im(t, g));
+  }),
   slice: linearOp<'slice'>((ctx, x, begin, size) => linear.linearMap(ctx, x, ring.sliceShape(x.shape, begin, size), (t) => ring.slice(t, begin, size))),
   concat: {
     run: (ctx, x, others, axis = 0) => {
@@ -94,11 +116,25 @@ export const arithmeticOps = {
     },
     cost: (cc, out, x, axis) => mulNumberCost(cc, out, x, 1 / meanCount(x, axis)),
   },
+  // Reshapes and transposes keep an open mask (the backward pass multiplies by transposed weights).
   reshape: linearOp<'reshape'>((ctx, x, shape) => {
     const out = ring.resolveReshape(x.shape, shape);
-    return linear.linearMap(ctx, x, out, (t) => t.withShape(out));
+    return linear.linearMapKeepingMask(ctx, x, out, (t) => t.withShape(out));
   }),
-  transpose: linearOp<'transpose'>((ctx, x, perm) => linear.linearMap(ctx, x, ring.transposeShape(x.shape, perm), (t) => ring.transpose(t, perm))),
+  broadcastTo: linearOp<'broadcastTo'>((ctx, x, shape) => {
+    const out = ring.broadcastShapes(x.shape, shape, 'broadcastTo');
+    checkShape(ring.shapesEqual(out, shape), () => `broadcastTo: shape ${ring.fmt(x.shape)} cannot be broadcast to ${ring.fmt(shape)}`);
+    return linear.linearMap(ctx, x, out, (t) => ring.broadcastTo(t, out));
+  }),
+  gather: linearOp<'gather'>((ctx, x, indices, axis = 0) => {
+    const ax = ring.normalizeAxis(axis, x.rank, 'gather');
+    const len = x.shape[ax];
+    check(indices.every((i) => Number.isInteger(i) && i >= 0 && i < len), () => `gather: indices must be integers in [0, ${len}) along axis ${ax} of ${ring.fmt(x.shape)}`);
+    const shape = x.shape.map((d, i) => (i === ax ? indices.length : d));
+    // Keeps an open mask: the batches of a dataset masked once are masked.
+    return linear.linearMapKeepingMask(ctx, x, shape, (t) => ring.gather(t, indices, ax));
+  }),
+  transpose: linearOp<'transpose'>((ctx, x, perm) => linear.linearMapKeepingMask(ctx, x, ring.transposeShape(x.shape, perm), (t) => ring.transpose(t, perm))),
   polyval: {
     run: (ctx, x, coefficients) => polyval(ctx, x, coefficients),
     cost: (cc, out, x, coefficients) => (x.kind === 'public' ? NO_COST : cc.builder().polynomial(x.size, coefficients.length - 1, coefficients.length > 1 ? x.fracBits : 0).build()),
@@ -115,7 +151,7 @@ export const arithmeticOps = {
     run: (ctx, x) => maskAll(ctx, [secret(x, 'mask')])[0],
     cost: (cc, out, x) => cc.builder().open(toMask(cc, x)).build(),
   },
-} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
+} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'depthwiseConv2dBackpropInput' | 'depthwiseConv2dBackpropFilter' | 'col2im' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
 
 /** The number of entries `mean` divides by. */
 function meanCount(x: PondTensor, axis: number | readonly number[] | undefined): number {

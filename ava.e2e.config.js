@@ -1,0 +1,10 @@
+// ava configuration of the end-to-end checks that build, pack and bundle the
+// package (npm run test:package, npm run test:browser): slow, so kept out of
+// `npm test`, whose configuration is the "ava" key of package.json.
+export default {
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx', '--conditions=tfe-source'],
+  files: ['test/package/**/*.test.ts', 'test/browser/**/*.test.ts'],
+  timeout: '10m',
+  workerThreads: false,
+};

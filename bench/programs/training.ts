@@ -1,0 +1,51 @@
+/**
+ * One benchmark program for every player (one process, or one process per
+ * player under `tfe run`): private training of network A on BATCH-row
+ * batches of the MNIST training digits with the optimizer OPT (sgd or
+ * momentum), RUNS timed batches after one warm-up batch; the rows are masked
+ * once before (a fit masks its rows once for all its epochs). Nobody learns the loss. Each process prints `BENCH {json}` with
+ * the bytes and rounds its own players sent per batch; the first server, whose
+ * loop waits for each batch's sync, prints the time per batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as tfe from 'tfjs-encrypted';
+import { loadMnist } from '../../models/data.js';
+
+tf.env().set('PROD', true);
+const BATCH = Number(process.env.BATCH ?? 128);
+const RUNS = Number(process.env.RUNS ?? 5);
+const OPT = process.env.OPT ?? 'sgd';
+
+const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'data-owner', 'model-owner'], { timeoutMs: 600_000 });
+const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { fracBits: 20 });
+const rows = BATCH * (RUNS + 1);
+const { train } = loadMnist();
+const images = prot.definePrivateInput('data-owner', () => train.pixels.subarray(0, rows * 784), { shape: [rows, 784] });
+const labels = prot.definePrivateInput('data-owner', () => tf.oneHot(tf.tensor1d(Array.from(train.labels.subarray(0, rows)), 'int32'), 10), { shape: [rows, 10] });
+const plain = tf.sequential({
+  layers: [
+    tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
+    tf.layers.dense({ units: 128, activation: 'relu' }),
+    tf.layers.dense({ units: 10, activation: 'softmax' }),
+  ],
+});
+const model = await tfe.models.fromTfjs(plain, prot, { weightsOwner: 'model-owner' });
+const optimizer = OPT === 'momentum' ? tfe.train.momentum(0.05, 0.9) : tfe.train.sgd(0.1);
+model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+// The rows are masked once before the clock starts, as a long fit does once for all its
+// epochs; rows gathered from them come masked.
+const masked = images.mask();
+const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+// Warm-up: one batch.
+await model.fit(masked.gather(range(0, BATCH)), labels.gather(range(0, BATCH)), { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: false });
+await prot.flush();
+const rest = [masked.gather(range(BATCH, BATCH * RUNS)), labels.gather(range(BATCH, BATCH * RUNS))] as const;
+const before = prot.traffic();
+const t0 = performance.now();
+await model.fit(rest[0], rest[1], { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: false });
+await prot.flush();
+const ms = (performance.now() - t0) / RUNS;
+const after = prot.traffic();
+const local = config.playerNames.filter((p) => config.isLocal(p));
+console.log(`BENCH ${JSON.stringify({ players: local, bytesPerRun: (after.totalBytes - before.totalBytes) / RUNS, rounds: (after.rounds - before.rounds) / RUNS, ...(local.includes('server0') ? { ms } : {}) })}`);
+await config.close();

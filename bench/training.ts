@@ -1,0 +1,49 @@
+/**
+ * Private training of SecureNN's network A (MLP 784-128-128-10) on MNIST:
+ * seconds, MB and rounds per batch of 128 for SGD and momentum, in one
+ * process and across processes on loopback (one per player, socket.io),
+ * beside plaintext tfjs (cpu backend) training the same batch. The rows are
+ * masked before the timed batches (a fit masks its rows once for all epochs).
+ * Targets (issue 11): SGD under 0.167 s per batch, Adam under 0.535 s
+ * (tf-encrypted's ABY3 figures on three 4-core machines).
+ *
+ * Run: npm run bench:training   (RUNS=5 batches by default)
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadMnist } from '../models/data.js';
+import { runProgram } from './run-players.js';
+import { fmtMs, machine, table, useBackend } from './util.js';
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const BATCH = 128;
+await useBackend('cpu');
+
+async function plainMs(opt: string): Promise<number> {
+  const { train } = loadMnist();
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }), tf.layers.dense({ units: 128, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+  });
+  model.compile({ optimizer: opt === 'momentum' ? tf.train.momentum(0.05, 0.9) : tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+  const x = tf.tensor(train.pixels.subarray(0, BATCH * 784), [BATCH, 784]);
+  const y = tf.oneHot(tf.tensor1d(Array.from(train.labels.subarray(0, BATCH)), 'int32'), 10);
+  const times: number[] = [];
+  for (let r = 0; r <= RUNS; r++) {
+    const t0 = performance.now();
+    await model.trainOnBatch(x, y);
+    if (r > 0) times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+console.log(`Private training of network A, batch ${BATCH}, mean of ${RUNS} batches after one warm-up batch; bytes are all players' traffic, the crypto producer's included`);
+console.log(`${machine()}\n`);
+const rows: string[][] = [];
+for (const opt of ['sgd', 'momentum']) {
+  const plain = await plainMs(opt);
+  for (const mode of ['one process', 'processes'] as const) {
+    const r = await runProgram('bench/programs/training.ts', mode, { OPT: opt, RUNS: String(RUNS), BATCH: String(BATCH) });
+    rows.push([opt, mode, (r.ms / 1000).toFixed(3), (r.bytes / 1e6).toFixed(1), String(Math.round(r.rounds)), fmtMs(plain), (r.ms / plain).toFixed(1)]);
+  }
+}
+rows.push(['adam', '-', 'not implemented yet', '-', '-', '-', '-']);
+table(['optimizer', 'players', 's/batch', 'MB/batch', 'rounds/batch', 'tfjs cpu ms', 'ratio'], rows);

@@ -1,0 +1,3 @@
+/** Models in Node: everything of index.ts plus saving and loading tfjs models on the file system. */
+export * from './index.js';
+export { fileSystem, loadTfjsModelFromFile, loadTfjsModelFromFile as loadTfjs, MODEL_JSON, WEIGHTS_BIN } from './io.js';
