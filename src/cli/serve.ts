@@ -6,14 +6,16 @@
  * or TFE_CLIENT_TOKEN.
  */
 import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { serve } from '../serving/node.js';
 
 export const SERVE_USAGE = `  tfe serve --config hostmap.json --name NAME [--shares-dir DIR] [--max-batch N] [--max-wait-ms MS]
-            [--sizes 1,4,16,32] [--queue N] [--pipeline N]
+            [--sizes 1,4,16,32] [--queue N] [--pipeline N] [--nice N]
       runs NAME (a server or the crypto producer of the hostmap's serving section) until
-      stopped; servers answer clients on their client endpoint and keep their shares in DIR`;
+      stopped; servers answer clients on their client endpoint and keep their shares in DIR;
+      the crypto producer lowers its priority by N (default 10) so that dealing ahead yields`;
 
 function int(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -37,6 +39,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       sizes: { type: 'string' },
       queue: { type: 'string' },
       pipeline: { type: 'string' },
+      nice: { type: 'string' },
     },
     strict: true,
   });
@@ -57,6 +60,15 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     batch,
     log: (m) => console.error(`tfe serve ${name}: ${m}`),
   });
+  if (player.role === 'dealer') {
+    // Dealing ahead is background work: on a shared machine it yields to the servers' queries.
+    const nice = int(values.nice ?? '10', '--nice') as number;
+    try {
+      os.setPriority(Math.min(19, os.getPriority() + nice));
+    } catch {
+      console.error(`tfe serve ${name}: could not lower this process's priority by ${nice}`);
+    }
+  }
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -20,7 +20,8 @@ import { bytesOf, bytesOfWords, CancelMeta, describeIssue, EV, QueryMeta, wordsO
 
 /** What the endpoint hands validated queries to. */
 export interface EndpointHandler {
-  info(): Info;
+  /** The server's state for clients; `withStats` adds its counters and memory (not needed per query). */
+  info(withStats: boolean): Info;
   query(q: ClientQuery): void;
   cancel(id: string, client: string): void;
   clientGone(client: string): void;
@@ -86,7 +87,7 @@ export class ClientEndpoint {
 
   /** Tells every connected client the server's current state. */
   pushInfo(): void {
-    this.io.emit(EV.info, this.handler.info());
+    this.io.emit(EV.info, this.handler.info(false));
   }
 
   close(): Promise<void> {
@@ -105,7 +106,7 @@ export class ClientEndpoint {
     const client = socket.id;
     socket.on(EV.info, (...args: unknown[]) => {
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') (ack as (i: Info) => void)(this.handler.info());
+      if (typeof ack === 'function') (ack as (i: Info) => void)(this.handler.info(true));
     });
     socket.on(EV.query, (...args: unknown[]) => this.onQuery(socket, client, args));
     socket.on(EV.cancel, (meta: unknown) => {
@@ -126,7 +127,7 @@ export class ClientEndpoint {
     const m = QueryMeta.safeParse(args[0]);
     if (!m.success) return refuse('invalid_query', `invalid query: ${describeIssue(m.error)}`);
     const { id, shape } = m.data;
-    const info = this.handler.info();
+    const info = this.handler.info(false);
     if (!info.ready || info.model === undefined) return refuse('unavailable', `'${info.server}' is not ready: ${info.status}`, id);
     const sample = info.model.inputShape;
     const rows = shape[0];

@@ -109,7 +109,7 @@ export class ServingPlayer {
           log: this.log,
         },
         {
-          info: () => this.info(),
+          info: (withStats) => this.info(withStats),
           query: (q) => this.onQuery(q),
           cancel: (id, client) => (this.current instanceof Dealer ? undefined : this.current?.cancel(id, client)),
           clientGone: (client) => (this.current instanceof Dealer ? undefined : this.current?.clientGone(client)),
@@ -155,7 +155,7 @@ export class ServingPlayer {
     return { name: this.name, role: this.role, ready: this.ready, status: this.state, model, epochs: this.epochs, stats: this.current?.stats, clientPort: this.clientPort };
   }
 
-  private info(): Info {
+  private info(withStats: boolean): Info {
     const model = this.epoch?.model?.served.info;
     return {
       v: SERVING_VERSION,
@@ -166,7 +166,7 @@ export class ServingPlayer {
       ...(model === undefined ? {} : { model: { ...model, inputShape: [...model.inputShape], outputShape: [...model.outputShape] } }),
       maxRows: this.settings.batch.maxBatch,
       epochs: this.epochs,
-      stats: { ...this.current?.stats, ...memoryStats() },
+      ...(withStats ? { stats: { ...this.current?.stats, ...memoryStats() } } : {}),
       ...(this.settings.inputRange === undefined ? {} : { inputRange: [this.settings.inputRange[0], this.settings.inputRange[1]] as [number, number] }),
     };
   }
