@@ -164,7 +164,7 @@ console.log(`Prediction service, network A (MLP 784-128-128-10), loopback, one p
 console.log(`${machine()}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 
 const rows: string[][] = [];
-for (const [label, serving] of [
+for (const [label, serving] of process.env.SKIP_LATENCY === '1' ? [] : [
   ['preprocessing (queue 2 per size), no batching wait', { batch: { maxWaitMs: 0 } }],
   ['no preprocessing (queue 0), no batching wait', { batch: { maxWaitMs: 0 }, preprocessing: { queue: 0 } }],
   ['preprocessing, default batching wait (2 ms)', {}],
@@ -175,9 +175,11 @@ for (const [label, serving] of [
 console.log(`Latency of one query, one client, ${QUERIES} queries ${GAP_MS} ms apart after ${WARMUP} warm-up ones (ms); CPU per query includes the dealer's refills`);
 table(['service', 'p50', 'p99', 'waited for the dealer', 'CPU ms/query: server0 / server1 / dealer / client'], rows);
 
-const t = await throughput({});
+/** THROUGHPUT_BATCH='{"pipeline":1}' overrides the default batching of the throughput run (to explore settings). */
+const batchOverride = JSON.parse(process.env.THROUGHPUT_BATCH ?? '{}') as Record<string, number>;
+const t = await throughput(Object.keys(batchOverride).length === 0 ? {} : { batch: batchOverride });
 const s = t.stats ?? {};
-console.log(`\nThroughput, ${CLIENTS} clients each sending one digit after another, ${SECONDS} s after 3 s of warm-up, default batching (max 32 rows, 2 ms wait, 2 batches in flight) and preprocessing`);
+console.log(`\nThroughput, ${CLIENTS} clients each sending one digit after another, ${SECONDS} s after 3 s of warm-up, batching ${JSON.stringify({ maxBatch: 32, maxWaitMs: 2, pipeline: 2, ...batchOverride })} and preprocessing`);
 table(
   ['queries/s', 'p50 ms', 'batches', 'mean batch', 'padded rows', 'waited for the dealer', 'CPU ms/query: server0 / server1 / dealer / clients'],
   [[t.qps.toFixed(0), fmtMs(t.p50), String(s.batches ?? '-'), s.batches ? (s.queries / s.batches).toFixed(1) : '-', String(s.paddedRows ?? '-'), String(s.dry ?? '-'), t.cpu.map(fmtMs).join(' / ')]],

@@ -53,19 +53,9 @@ class BundleQueues {
     for (const s of sizes) this.classes.set(s, { ready: [], requested: 0, waiters: [] });
   }
 
-  /** Asks for the bundles that keep every size at its target (the service is idle: dealing now costs no batch anything). */
+  /** Asks for the bundles that keep every size at its target. */
   fill(): void {
     for (const s of this.classes.keys()) this.topUp(s);
-  }
-
-  /**
-   * While batches run, a size is refilled only once half of its bundles are
-   * gone: dealing takes CPU time the running batches would rather have, and
-   * the rest is refilled when the service is idle ({@link fill}).
-   */
-  private refill(size: number): void {
-    const c = this.classes.get(size) as SizeClass;
-    if (c.ready.length + c.requested < Math.ceil(this.target / 2) || c.waiters.length > 0) this.topUp(size);
   }
 
   private topUp(size: number): void {
@@ -83,7 +73,7 @@ class BundleQueues {
       const c = this.classes.get(s) as SizeClass;
       if (s >= rows && c.ready.length > 0) {
         const b = c.ready.shift() as Ready;
-        this.refill(s);
+        this.topUp(s);
         return { size: s, ...b };
       }
     }
@@ -106,7 +96,7 @@ class BundleQueues {
     const w = c.waiters.shift();
     if (w !== undefined) {
       w.resolve(b);
-      this.refill(size);
+      this.topUp(size);
     } else c.ready.push(b);
   }
 
@@ -206,10 +196,6 @@ export class Leader {
         q.answer({ ok: true, share: rowsOf(out, at, q.rows), fracBits: result.fracBits });
         at += q.rows;
       }
-      // Once the batcher has counted this batch out: if nothing runs or waits, top the bundles up.
-      setImmediate(() => {
-        if (this.ended === undefined && this.batcher.running === 0 && this.batcher.queuedRows === 0) this.bundles.fill();
-      });
     } catch (e) {
       const error = e instanceof ServingError ? e : new ServingError('lost', `the batch failed: ${e instanceof Error ? e.message : String(e)}`);
       for (const q of queries) fail(q, error);
