@@ -188,3 +188,16 @@ test('a masked input arrives with its Beaver mask opened: same values, no openin
     t.is((after.bytes['server0->server1'] ?? 0) - (before.bytes['server0->server1'] ?? 0), 40 + 4 * 2 * 8, owner);
   }
 });
+
+test('a revealed product has exactly the result precision: no low-order bits of the product before truncation', async (t) => {
+  const { prot } = makePond();
+  // x * 2^-16 is 1234.5678 / 65536 = 0.0188...: at 16 fractional bits the receiver must see a multiple of 2^-16.
+  const x = prot.definePrivateInput('inputter', () => [1234.5678, -99.125, 7], { shape: [3] });
+  const y = await revealValues(prot, x.mul(2 ** -16));
+  for (const v of y) t.is(v * 2 ** 16, Math.round(v * 2 ** 16), `${v} has more than 16 fractional bits`);
+  t.true(Math.abs(y[0] - 1234.5678 / 65536) <= 2 ** -16);
+  // An average sum * 0.2 reveals the average at 16 bits, not the exact sum behind it.
+  const s = prot.definePrivateInput('inputter', () => [3.3], { shape: [1] });
+  const avg = await revealValues(prot, s.mul(0.2));
+  t.is(avg[0] * 2 ** 16, Math.round(avg[0] * 2 ** 16));
+});
