@@ -34,6 +34,7 @@ export {
   ConfigError,
   ModelFileError,
   StreamReuseError,
+  WrongPlayerError,
   type TfeErrorCode,
 } from './errors.js';
 

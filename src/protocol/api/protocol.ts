@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
+import type { Held } from './held.js';
 import type { Float64Values, TensorLike } from './tensor-like.js';
 import type { OpCost, OpRecorder, OpRunner, PrivateTensor, ProtocolOps, PublicTensor, SecretTensor, Tensor } from './ops.js';
 
@@ -81,6 +82,12 @@ export interface Protocol extends OpRunner, ProtocolOps {
   /** As {@link Protocol.reveal}, with the exact float64 decoding and its shape. */
   revealFloat64(x: Tensor): Promise<Float64Values>;
   revealFloat64(x: Tensor, player: string): Promise<Float64Values | undefined>;
+  /**
+   * Reveals `x` to `player` only and gives every process a {@link Held}
+   * value: `held.value` where `player` runs, a WrongPlayerError naming it
+   * elsewhere; `held.use(fn)` runs `fn` only there.
+   */
+  revealOn(player: string, x: Tensor): Promise<Held<tf.Tensor>>;
   /** Reveals `x` to `player` and runs `receiver` there with the value. */
   defineOutput(player: string, x: Tensor, receiver: (value: tf.Tensor) => void | Promise<void>): Promise<void>;
 

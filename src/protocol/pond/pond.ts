@@ -25,6 +25,7 @@ import * as ring from '../../ring/index.js';
 import { checkFracBits, DEFAULT_FRAC_BITS, type RingTensor } from '../../ring/index.js';
 import {
   addCosts,
+  Held,
   installFluentOps,
   type CostEstimator,
   type Float64Values,
@@ -309,6 +310,20 @@ export class Pond implements Protocol {
     await r.done;
     const mine = receivers.find((p) => this.config.isLocal(p));
     return mine === undefined ? undefined : r.values.get(mine)?.value();
+  }
+
+  /**
+   * Reveals `x` to `player` only: every process gets a Held value, readable
+   * where `player` runs (a WrongPlayerError naming it elsewhere).
+   *
+   * @example
+   * const out = await prot.revealOn('result-receiver', y);
+   * await out.use((t) => t.print()); // runs only on the result receiver
+   */
+  async revealOn(player: string, x: Tensor): Promise<Held<tf.Tensor>> {
+    const v = await this.reveal(x, player);
+    const here = this.config.playerNames.filter((p) => this.config.isLocal(p));
+    return v === undefined ? Held.elsewhere(player, here) : Held.on(player, here, v);
   }
 
   /**
