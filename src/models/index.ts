@@ -3,5 +3,5 @@ export { Sequential, sequential, type SequentialArgs, type ModelBuildOptions, ty
 export { fromTfjs, SUPPORTED_TFJS_LAYERS, type FromTfjsOptions } from './from-tfjs.js';
 export { History, type CallbackArgs, type Logs } from './training/history.js';
 export { losses, LOSSES, type LossIdentifier, type LossSpec } from './training/losses.js';
-export { train, Optimizer, SGDOptimizer, MomentumOptimizer, type VariableGrad } from './training/optimizers.js';
+export { train, Optimizer, SGDOptimizer, MomentumOptimizer, AdamOptimizer, type VariableGrad } from './training/optimizers.js';
 export { METRICS, type MetricIdentifier, type ModelCompileArgs, type ModelFitArgs, type ModelEvaluateArgs, type TrainableModel } from './training/trainer.js';
