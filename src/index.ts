@@ -13,7 +13,8 @@ export * as ring from './ring/index.js';
 export * as network from './network/index.js';
 export * as layers from './layers/index.js';
 export * as models from './models/index.js';
-export { sequential, Sequential } from './models/index.js';
+export { sequential, Sequential, model, Functional } from './models/index.js';
+export { input } from './layers/index.js';
 export { LocalConfig, RemoteConfig, Config, InProcessConfig, type ConfigOptions, type RemoteConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
 export {
   TfeError,

@@ -7,9 +7,11 @@ import { Conv2D, DepthwiseConv2D, type Conv2DLayerArgs, type DepthwiseConv2DLaye
 import { Dense, type DenseLayerArgs } from './dense.js';
 import type { LayerArgs } from './layer.js';
 import { BatchNormalization, type BatchNormalizationLayerArgs } from './normalization.js';
-import { ZeroPadding2D, type ZeroPadding2DLayerArgs } from './padding.js';
+import { Cropping2D, ZeroPadding1D, ZeroPadding2D, type Cropping2DLayerArgs, type ZeroPadding1DLayerArgs, type ZeroPadding2DLayerArgs } from './padding.js';
+import { Permute, RepeatVector, UpSampling2D, type PermuteLayerArgs, type RepeatVectorLayerArgs, type UpSampling2DLayerArgs } from './reshaping.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DLayerArgs, type Pooling2DLayerArgs } from './pooling.js';
 import { ReLU, Softmax, type ReLULayerArgs, type SoftmaxLayerArgs } from './advanced-activations.js';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, type ConcatenateLayerArgs, type DotLayerArgs } from './merge.js';
 
 /** Fully connected: activation(x W + b). One private matmul (2 rounds), then the activation. */
 export const dense = (args: DenseLayerArgs): Dense => new Dense(args);
@@ -41,3 +43,29 @@ export const zeroPadding2d = (args: ZeroPadding2DLayerArgs = {}): ZeroPadding2D 
 export const reLU = (args: ReLULayerArgs = {}): ReLU => new ReLU(args);
 /** Softmax over `axis` (tfjs's default, 1). */
 export const softmax = (args: SoftmaxLayerArgs = {}): Softmax => new Softmax(args);
+/** Sum of two or more inputs (free). */
+export const add = (args: LayerArgs = {}): Add => new Add(args);
+/** First input minus the second (free). */
+export const subtract = (args: LayerArgs = {}): Subtract => new Subtract(args);
+/** Elementwise product of the inputs (a Beaver product per extra input). */
+export const multiply = (args: LayerArgs = {}): Multiply => new Multiply(args);
+/** Mean of the inputs (one truncation). */
+export const average = (args: LayerArgs = {}): Average => new Average(args);
+/** Elementwise maximum of the inputs, exact. */
+export const maximum = (args: LayerArgs = {}): Maximum => new Maximum(args);
+/** Elementwise minimum of the inputs, exact. */
+export const minimum = (args: LayerArgs = {}): Minimum => new Minimum(args);
+/** Joins the inputs along `axis` (default -1; free). */
+export const concatenate = (args: ConcatenateLayerArgs = {}): Concatenate => new Concatenate(args);
+/** Batched dot product of two inputs along `axes`, optionally L2-normalised. */
+export const dot = (args: DotLayerArgs): Dot => new Dot(args);
+/** Zero padding of sequences [batch, steps, features] (free). */
+export const zeroPadding1d = (args: ZeroPadding1DLayerArgs = {}): ZeroPadding1D => new ZeroPadding1D(args);
+/** Crops rows and columns of images (free). */
+export const cropping2D = (args: Cropping2DLayerArgs = {}): Cropping2D => new Cropping2D(args);
+/** Permutes the sample dimensions (`dims` 1-based, as tfjs; free). */
+export const permute = (args: PermuteLayerArgs): Permute => new Permute(args);
+/** [batch, features] -> [batch, n, features] (free). */
+export const repeatVector = (args: RepeatVectorLayerArgs): RepeatVector => new RepeatVector(args);
+/** Nearest-neighbour upsampling of images (free). */
+export const upSampling2d = (args: UpSampling2DLayerArgs = {}): UpSampling2D => new UpSampling2D(args);

@@ -5,7 +5,9 @@
  */
 import { check, ShapeError } from '../errors.js';
 import { checkReluMode, concrete, fmtLayerShape, Layer, type LayerShape, type ReluMode } from '../layers/index.js';
-import { addCosts, isProtocol, type OpCost, type PrivateTensor, type Protocol, type TensorLike } from '../protocol/api/index.js';
+import { isProtocol, type OpCost, type PrivateTensor, type Protocol } from '../protocol/api/index.js';
+import { singleInput, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
+import { printSummary } from './summary.js';
 
 /** Arguments of {@link sequential}. */
 export interface SequentialArgs {
@@ -15,36 +17,9 @@ export interface SequentialArgs {
   reluMode?: ReluMode;
 }
 
-/** The value of weight `weight` of layer `layer`, called on the weights' owner only. */
-export type ModelWeightProvider = (layer: number, weight: number, shape: readonly number[]) => TensorLike | Promise<TensorLike>;
+export type { ModelWeightProvider, ModelBuildOptions, PredictOptions, SummaryRow } from './model.js';
 
-/** Options of {@link Sequential.build}. */
-export interface ModelBuildOptions {
-  /** Shape of the input including the batch as null; default: the first layer's inputShape. */
-  inputShape?: LayerShape;
-  /** Who secret-shares the weights (default: the first server). */
-  weightsOwner?: string;
-  /** The owner's weight values (default: each layer's initialisers). */
-  weights?: ModelWeightProvider;
-}
-
-/** Options of {@link Sequential.predict}. */
-export interface PredictOptions {
-  /** Split the batch in chunks of this size (linear slicing, no extra cost per element). */
-  batchSize?: number;
-}
-
-/** One row of {@link Sequential.summaryRows}. */
-export interface SummaryRow {
-  readonly name: string;
-  readonly className: string;
-  readonly outputShape: LayerShape;
-  readonly params: number;
-  /** The protocol's estimate for a batch (after the first, which also masks the weights); undefined before build. */
-  readonly cost: OpCost | undefined;
-}
-
-export class Sequential {
+export class Sequential implements LayersModel {
   readonly name: string;
   readonly reluMode: ReluMode | undefined;
   private readonly stack: Layer[] = [];
@@ -119,8 +94,13 @@ export class Sequential {
     this.input = input;
   }
 
-  /** Private predictions for a private batch (built on first use with x's protocol). */
-  predict(x: PrivateTensor, options: PredictOptions = {}): PrivateTensor {
+  /**
+   * Private predictions for a private batch (built on first use with x's
+   * protocol). `x` may also be a one-element list or record, as tfjs allows,
+   * or a public tensor of token ids for a model starting with an embedding.
+   */
+  predict(inputs: ModelInputs, options: PredictOptions = {}): PrivateTensor {
+    const x = singleInput(inputs, `${this.name}.predict`);
     if (this.prot === undefined) {
       const prot = x.protocol;
       check(isProtocol(prot), () => `${this.name}.predict: the input is not a tensor of a tfe protocol`);
@@ -142,12 +122,18 @@ export class Sequential {
     return outputs[0].concat(outputs.slice(1), 0);
   }
 
+  /** The one output, as a list (what training and functional models use). */
+  predictOutputs(x: ModelInputs, options: PredictOptions = {}): PrivateTensor[] {
+    return [this.predict(x, options)];
+  }
+
   private get callOptions(): { reluMode?: ReluMode } {
     return this.reluMode === undefined ? {} : { reluMode: this.reluMode };
   }
 
-  private forward(x: PrivateTensor): PrivateTensor {
-    return this.stack.reduce((h, layer) => layer.apply(h, this.callOptions), x);
+  private forward(x: ModelTensor): PrivateTensor {
+    const [first, ...rest] = this.stack;
+    return rest.reduce((h, layer) => layer.apply(h, this.callOptions), first.apply(x, this.callOptions));
   }
 
   /**
@@ -193,49 +179,13 @@ export class Sequential {
    * all players) and the totals.
    */
   summary(batchSize = 1, print: (line: string) => void = (l) => globalThis.console.log(l)): void {
-    const rows = this.summaryRows(batchSize);
-    const known = rows.every((r) => r.cost !== undefined);
-    const total = addCosts(rows.map((r) => r.cost ?? { triples: 0, rounds: 0, bytes: 0 }));
-    const header = ['Layer (type)', 'Output shape', 'Param #', 'Triples', 'Rounds', 'Bytes'];
-    const lines = rows.map((r) => [
-      `${r.name} (${r.className})`,
-      fmtLayerShape(r.outputShape),
-      String(r.params),
-      r.cost === undefined ? '-' : String(r.cost.triples),
-      r.cost === undefined ? '-' : String(r.cost.rounds),
-      r.cost === undefined ? '-' : formatBytes(r.cost.bytes),
-    ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)) + 2);
-    const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('');
-    const rule = (ch: string): string => ch.repeat(widths.reduce((a, b) => a + b, 0));
-    print(rule('_'));
-    print(row(header));
-    print(rule('='));
-    lines.forEach((l, i) => {
-      print(row(l));
-      print(i === lines.length - 1 ? rule('=') : rule('_'));
-    });
-    const params = rows.reduce((a, r) => a + r.params, 0);
-    print(`Total params: ${params}`);
-    print(`Trainable params: ${params}`);
-    print('Non-trainable params: 0');
-    print(known
-      ? `Protocol cost per batch of ${batchSize} (after the first, which also opens the masked weights): ${total.triples} triples, ${total.rounds} rounds, ${formatBytes(total.bytes)}`
-      : 'Protocol cost: build the model with a protocol (model.build(prot) or fromTfjs) to see it');
-    print(rule('_'));
+    printSummary(this.summaryRows(batchSize), batchSize, print);
   }
 
   /** tfjs-style config: the layers' configs. */
-  getConfig(): { name: string; layers: Array<{ className: string; config: ReturnType<Layer['getConfig']> }> } {
+  getConfig(): ModelConfig & { layers: Array<{ className: string; config: ReturnType<Layer['getConfig']> }> } {
     return { name: this.name, layers: this.stack.map((l) => ({ className: l.className, config: l.getConfig() })) };
   }
-}
-
-function formatBytes(b: number): string {
-  if (b < 1024) return `${b} B`;
-  if (b < 1024 ** 2) return `${(b / 1024).toFixed(1)} KiB`;
-  if (b < 1024 ** 3) return `${(b / 1024 ** 2).toFixed(2)} MiB`;
-  return `${(b / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** A linear stack of layers, as tf.sequential. */
