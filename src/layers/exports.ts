@@ -10,7 +10,7 @@ import { BatchNormalization, type BatchNormalizationLayerArgs } from './normaliz
 import { Cropping2D, ZeroPadding1D, ZeroPadding2D, type Cropping2DLayerArgs, type ZeroPadding1DLayerArgs, type ZeroPadding2DLayerArgs } from './padding.js';
 import { Permute, RepeatVector, UpSampling2D, type PermuteLayerArgs, type RepeatVectorLayerArgs, type UpSampling2DLayerArgs } from './reshaping.js';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DLayerArgs, type Pooling2DLayerArgs } from './pooling.js';
-import { ReLU, Softmax, type ReLULayerArgs, type SoftmaxLayerArgs } from './advanced-activations.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, type ELULayerArgs, type LeakyReLULayerArgs, type PReLULayerArgs, type ReLULayerArgs, type SoftmaxLayerArgs, type ThresholdedReLULayerArgs } from './advanced-activations.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, type ConcatenateLayerArgs, type DotLayerArgs } from './merge.js';
 
 /** Fully connected: activation(x W + b). One private matmul (2 rounds), then the activation. */
@@ -23,7 +23,7 @@ export const depthwiseConv2d = (args: DepthwiseConv2DLayerArgs): DepthwiseConv2D
 export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(args);
 /** Reshapes each sample to `targetShape`. */
 export const reshape = (args: ReshapeLayerArgs): Reshape => new Reshape(args);
-/** An activation: linear, relu (exact), relu6, sigmoid, tanh, softmax, hardSigmoid. */
+/** An activation: linear, relu (exact), relu6, sigmoid, tanh, softmax, hardSigmoid, elu, selu, softplus, softsign, swish, gelu, gelu_new. */
 export const activation = (args: ActivationLayerArgs): Activation => new Activation(args);
 /** Average pooling (exact sums, divided by the public window size). */
 export const averagePooling2d = (args: Pooling2DLayerArgs = {}): AveragePooling2D => new AveragePooling2D(args);
@@ -69,3 +69,11 @@ export const permute = (args: PermuteLayerArgs): Permute => new Permute(args);
 export const repeatVector = (args: RepeatVectorLayerArgs): RepeatVector => new RepeatVector(args);
 /** Nearest-neighbour upsampling of images (free). */
 export const upSampling2d = (args: UpSampling2DLayerArgs = {}): UpSampling2D => new UpSampling2D(args);
+/** x above zero, alpha x below (one truncation). */
+export const leakyReLU = (args: LeakyReLULayerArgs = {}): LeakyReLU => new LeakyReLU(args);
+/** Leaky ReLU with a learned private slope per position (one Beaver product). */
+export const prelu = (args: PReLULayerArgs = {}): PReLU => new PReLU(args);
+/** x above zero, alpha (e^x - 1) below. */
+export const elu = (args: ELULayerArgs = {}): ELU => new ELU(args);
+/** x above theta, else 0 (one comparison, one product). */
+export const thresholdedReLU = (args: ThresholdedReLULayerArgs = {}): ThresholdedReLU => new ThresholdedReLU(args);

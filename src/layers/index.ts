@@ -9,7 +9,7 @@ export { AveragePooling2D, MaxPooling2D, GlobalAveragePooling2D, GlobalMaxPoolin
 export { BatchNormalization, type BatchNormalizationLayerArgs } from './normalization.js';
 export { ZeroPadding2D, ZeroPadding1D, Cropping2D, type ZeroPadding2DLayerArgs, type ZeroPadding1DLayerArgs, type Cropping2DLayerArgs } from './padding.js';
 export { Permute, RepeatVector, UpSampling2D, type PermuteLayerArgs, type RepeatVectorLayerArgs, type UpSampling2DLayerArgs } from './reshaping.js';
-export { ReLU, Softmax, type ReLULayerArgs, type SoftmaxLayerArgs } from './advanced-activations.js';
+export { ReLU, Softmax, LeakyReLU, PReLU, ELU, ThresholdedReLU, type ReLULayerArgs, type SoftmaxLayerArgs, type LeakyReLULayerArgs, type PReLULayerArgs, type ELULayerArgs, type ThresholdedReLULayerArgs } from './advanced-activations.js';
 export { ACTIVATIONS, checkReluMode, type ActivationIdentifier, type ReluMode } from './activations.js';
 export { InputLayer, input, type InputArgs } from './input.js';
 export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, type ConcatenateLayerArgs, type DotLayerArgs } from './merge.js';
