@@ -3,19 +3,33 @@
  * `tfe.layers.dense({ units: 10, activation: 'relu' })`.
  */
 import { Activation, Dropout, Flatten, Reshape, type ActivationLayerArgs, type DropoutLayerArgs, type ReshapeLayerArgs } from './core.js';
-import { Conv2D, DepthwiseConv2D, type Conv2DLayerArgs, type DepthwiseConv2DLayerArgs } from './convolutional.js';
+import { Conv2D, DepthwiseConv2D, SeparableConv2D, type Conv2DLayerArgs, type DepthwiseConv2DLayerArgs, type SeparableConv2DLayerArgs } from './convolutional.js';
+import { Conv1D, type Conv1DLayerArgs } from './convolutional-1d.js';
+import { Conv2DTranspose, type Conv2DTransposeLayerArgs } from './convolutional-transpose.js';
 import { Dense, type DenseLayerArgs } from './dense.js';
 import type { LayerArgs } from './layer.js';
 import { BatchNormalization, type BatchNormalizationLayerArgs } from './normalization.js';
 import { Cropping2D, ZeroPadding1D, ZeroPadding2D, type Cropping2DLayerArgs, type ZeroPadding1DLayerArgs, type ZeroPadding2DLayerArgs } from './padding.js';
 import { Permute, RepeatVector, UpSampling2D, type PermuteLayerArgs, type RepeatVectorLayerArgs, type UpSampling2DLayerArgs } from './reshaping.js';
-import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DLayerArgs, type Pooling2DLayerArgs } from './pooling.js';
+import {
+  AveragePooling1D,
+  AveragePooling2D,
+  GlobalAveragePooling1D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling1D,
+  GlobalMaxPooling2D,
+  MaxPooling1D,
+  MaxPooling2D,
+  type GlobalPooling2DLayerArgs,
+  type Pooling1DLayerArgs,
+  type Pooling2DLayerArgs,
+} from './pooling.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU, type ELULayerArgs, type LeakyReLULayerArgs, type PReLULayerArgs, type ReLULayerArgs, type SoftmaxLayerArgs, type ThresholdedReLULayerArgs } from './advanced-activations.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, type ConcatenateLayerArgs, type DotLayerArgs } from './merge.js';
 
 /** Fully connected: activation(x W + b). One private matmul (2 rounds), then the activation. */
 export const dense = (args: DenseLayerArgs): Dense => new Dense(args);
-/** 2-D convolution, NHWC input, 'valid' or 'same' padding, dilation 1. */
+/** 2-D convolution, NHWC input, 'valid' or 'same' padding, any dilation. */
 export const conv2d = (args: Conv2DLayerArgs): Conv2D => new Conv2D(args);
 /** Depthwise 2-D convolution (per-channel filters, `depthMultiplier` outputs each). */
 export const depthwiseConv2d = (args: DepthwiseConv2DLayerArgs): DepthwiseConv2D => new DepthwiseConv2D(args);
@@ -77,3 +91,17 @@ export const prelu = (args: PReLULayerArgs = {}): PReLU => new PReLU(args);
 export const elu = (args: ELULayerArgs = {}): ELU => new ELU(args);
 /** x above theta, else 0 (one comparison, one product). */
 export const thresholdedReLU = (args: ThresholdedReLULayerArgs = {}): ThresholdedReLU => new ThresholdedReLU(args);
+/** Separable convolution: depthwise (with its multiplier) then 1x1, two Beaver products. */
+export const separableConv2d = (args: SeparableConv2DLayerArgs): SeparableConv2D => new SeparableConv2D(args);
+/** 1-D convolution of sequences ('valid', 'same' or 'causal'; any dilation), a conv2d of one row. */
+export const conv1d = (args: Conv1DLayerArgs): Conv1D => new Conv1D(args);
+/** Transposed 2-D convolution (one Beaver product on the input's and the kernel's masks). */
+export const conv2dTranspose = (args: Conv2DTransposeLayerArgs): Conv2DTranspose => new Conv2DTranspose(args);
+/** Average pooling of sequences. */
+export const averagePooling1d = (args: Pooling1DLayerArgs = {}): AveragePooling1D => new AveragePooling1D(args);
+/** Max pooling of sequences, exact. */
+export const maxPooling1d = (args: Pooling1DLayerArgs = {}): MaxPooling1D => new MaxPooling1D(args);
+/** Mean over the steps of sequences. */
+export const globalAveragePooling1d = (args: LayerArgs = {}): GlobalAveragePooling1D => new GlobalAveragePooling1D(args);
+/** Max over the steps of sequences, exact. */
+export const globalMaxPooling1d = (args: LayerArgs = {}): GlobalMaxPooling1D => new GlobalMaxPooling1D(args);

@@ -116,7 +116,7 @@ class GraphConverter {
       throw new NotImplementedError(`fromTfjs: layer '${layer.name}' (${className}) has several outputs (returnState or similar); supported: layers with one output`);
     }
     const ins = x.inputs.map((i) => this.convert(i));
-    const config: Config = layer.getConfig();
+    const config = completeConfig(layer, className, layer.getConfig());
     let layout: Layout = 'tfjs';
     let cfg = config;
     if (DATA_FORMAT.has(className) && config.dataFormat === 'channelsFirst') {
@@ -153,6 +153,18 @@ class GraphConverter {
     }
     return ours;
   }
+}
+
+/**
+ * Fields tfjs leaves out of a config although the layer has them: a
+ * SeparableConv2D's depthMultiplier (tfjs 4 does not serialise it), read from
+ * its depthwise kernel's shape.
+ */
+function completeConfig(layer: tf.layers.Layer, className: string, config: Config): Config {
+  if (className === 'SeparableConv2D' && config.depthMultiplier === undefined && layer.weights.length > 0) {
+    return { ...config, depthMultiplier: layer.weights[0].shape[3] ?? 1 };
+  }
+  return config;
 }
 
 /** A tfjs axis config (a number or a list) moved with the layout. */

@@ -32,6 +32,13 @@ import {
   Subtract,
   ZeroPadding2D,
   ZeroPadding1D,
+  SeparableConv2D,
+  Conv2DTranspose,
+  Conv1D,
+  MaxPooling1D,
+  AveragePooling1D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
   LeakyReLU,
   PReLU,
   ELU,
@@ -61,6 +68,7 @@ const isNum = (v: unknown): boolean => typeof v === 'number';
 const isStr = (v: unknown): boolean => typeof v === 'string';
 const isBool = (v: unknown): boolean => typeof v === 'boolean';
 const isNumList = (v: unknown): boolean => Array.isArray(v) && v.every(isNum);
+const isNumOrSingle = (v: unknown): boolean => isNum(v) || (Array.isArray(v) && v.length === 1 && isNum(v[0]));
 const isNumOrPair = (v: unknown): boolean => isNum(v) || (Array.isArray(v) && v.length === 2 && v.every(isNum));
 
 function convArgs(c: Config, where: string, name: string) {
@@ -86,6 +94,15 @@ function poolArgs(c: Config, where: string, name: string) {
   };
 }
 
+function pool1dArgs(c: Config, where: string, name: string) {
+  return {
+    name,
+    poolSize: field<number | [number]>(c, 'poolSize', where, 'a number or a list of one', isNumOrSingle),
+    strides: field<number | [number]>(c, 'strides', where, 'a number or a list of one', isNumOrSingle),
+    padding: field<'valid' | 'same'>(c, 'padding', where, 'a string', isStr),
+  };
+}
+
 const w = (name: string, cls: string): string => `fromTfjs: layer '${name}' (${cls})`;
 
 /** tfjs class name -> tfe layer, for the supported layers. */
@@ -100,6 +117,31 @@ export const CONVERTERS: Record<string, Converter> = {
   Conv2D: (c, name) => new Conv2D({ ...convArgs(c, w(name, 'Conv2D'), name), filters: field<number>(c, 'filters', w(name, 'Conv2D'), 'a number', isNum) ?? 0 }),
   DepthwiseConv2D: (c, name) =>
     new DepthwiseConv2D({ ...convArgs(c, w(name, 'DepthwiseConv2D'), name), depthMultiplier: field<number>(c, 'depthMultiplier', w(name, 'DepthwiseConv2D'), 'a number', isNum) }),
+  SeparableConv2D: (c, name) =>
+    new SeparableConv2D({
+      ...convArgs(c, w(name, 'SeparableConv2D'), name),
+      filters: field<number>(c, 'filters', w(name, 'SeparableConv2D'), 'a number', isNum) ?? 0,
+      depthMultiplier: field<number>(c, 'depthMultiplier', w(name, 'SeparableConv2D'), 'a number', isNum),
+    }),
+  Conv2DTranspose: (c, name) => new Conv2DTranspose({ ...convArgs(c, w(name, 'Conv2DTranspose'), name), filters: field<number>(c, 'filters', w(name, 'Conv2DTranspose'), 'a number', isNum) ?? 0 }),
+  Conv1D: (c, name) => {
+    const where = w(name, 'Conv1D');
+    return new Conv1D({
+      name,
+      filters: field<number>(c, 'filters', where, 'a number', isNum) ?? 0,
+      kernelSize: field<number | [number]>(c, 'kernelSize', where, 'a number or a list of one', isNumOrSingle) ?? 1,
+      strides: field<number | [number]>(c, 'strides', where, 'a number or a list of one', isNumOrSingle),
+      padding: field<'valid' | 'same' | 'causal'>(c, 'padding', where, 'a string', isStr),
+      dataFormat: field<'channelsLast'>(c, 'dataFormat', where, 'a string', isStr),
+      dilationRate: field<number | [number]>(c, 'dilationRate', where, 'a number or a list of one', isNumOrSingle),
+      activation: field<ActivationIdentifier>(c, 'activation', where, 'a string', isStr),
+      useBias: field<boolean>(c, 'useBias', where, 'a boolean', isBool),
+    });
+  },
+  MaxPooling1D: (c, name) => new MaxPooling1D(pool1dArgs(c, w(name, 'MaxPooling1D'), name)),
+  AveragePooling1D: (c, name) => new AveragePooling1D(pool1dArgs(c, w(name, 'AveragePooling1D'), name)),
+  GlobalAveragePooling1D: (_c, name) => new GlobalAveragePooling1D({ name }),
+  GlobalMaxPooling1D: (_c, name) => new GlobalMaxPooling1D({ name }),
   Flatten: (c, name) => {
     const fmt = field<string>(c, 'dataFormat', w(name, 'Flatten'), 'a string', isStr);
     if (fmt !== undefined && fmt !== 'channelsLast') throw new NotImplementedError(`${w(name, 'Flatten')}: dataFormat '${fmt}' is not supported; supported: channelsLast`);
