@@ -7,6 +7,8 @@ import { Conv2D, DepthwiseConv2D, SeparableConv2D, type Conv2DLayerArgs, type De
 import { Conv1D, type Conv1DLayerArgs } from './convolutional-1d.js';
 import { Conv2DTranspose, type Conv2DTransposeLayerArgs } from './convolutional-transpose.js';
 import { Dense, type DenseLayerArgs } from './dense.js';
+import { Embedding, type EmbeddingLayerArgs } from './embedding.js';
+import { LayerNormalization, type LayerNormalizationLayerArgs } from './layer-normalization.js';
 import type { LayerArgs } from './layer.js';
 import { BatchNormalization, type BatchNormalizationLayerArgs } from './normalization.js';
 import { Cropping2D, ZeroPadding1D, ZeroPadding2D, type Cropping2DLayerArgs, type ZeroPadding1DLayerArgs, type ZeroPadding2DLayerArgs } from './padding.js';
@@ -105,3 +107,7 @@ export const maxPooling1d = (args: Pooling1DLayerArgs = {}): MaxPooling1D => new
 export const globalAveragePooling1d = (args: LayerArgs = {}): GlobalAveragePooling1D => new GlobalAveragePooling1D(args);
 /** Max over the steps of sequences, exact. */
 export const globalMaxPooling1d = (args: LayerArgs = {}): GlobalMaxPooling1D => new GlobalMaxPooling1D(args);
+/** Layer normalization over the sample axes `axis` (invSqrt of the variance). */
+export const layerNormalization = (args: LayerNormalizationLayerArgs = {}): LayerNormalization => new LayerNormalization(args);
+/** Token ids to vectors: private ids by secure equality then one product; public ids locally. */
+export const embedding = (args: EmbeddingLayerArgs): Embedding => new Embedding(args);

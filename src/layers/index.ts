@@ -15,3 +15,5 @@ export { ReLU, Softmax, LeakyReLU, PReLU, ELU, ThresholdedReLU, type ReLULayerAr
 export { ACTIVATIONS, checkReluMode, type ActivationIdentifier, type ReluMode } from './activations.js';
 export { InputLayer, input, type InputArgs } from './input.js';
 export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, type ConcatenateLayerArgs, type DotLayerArgs } from './merge.js';
+export { LayerNormalization, type LayerNormalizationLayerArgs } from './layer-normalization.js';
+export { Embedding, type EmbeddingLayerArgs } from './embedding.js';

@@ -32,6 +32,8 @@ import {
   Subtract,
   ZeroPadding2D,
   ZeroPadding1D,
+  LayerNormalization,
+  Embedding,
   SeparableConv2D,
   Conv2DTranspose,
   Conv1D,
@@ -200,6 +202,26 @@ export const CONVERTERS: Record<string, Converter> = {
   PReLU: (c, name) => new PReLU({ name, sharedAxes: field<number | number[]>(c, 'sharedAxes', w(name, 'PReLU'), 'a number or a list of numbers', (v) => isNum(v) || isNumList(v)) }),
   ELU: (c, name) => new ELU({ name, alpha: field<number>(c, 'alpha', w(name, 'ELU'), 'a number', isNum) }),
   ThresholdedReLU: (c, name) => new ThresholdedReLU({ name, theta: field<number>(c, 'theta', w(name, 'ThresholdedReLU'), 'a number', isNum) }),
+  LayerNormalization: (c, name) => {
+    const where = w(name, 'LayerNormalization');
+    return new LayerNormalization({
+      name,
+      axis: field<number | number[]>(c, 'axis', where, 'a number or a list of numbers', (v) => isNum(v) || isNumList(v)),
+      epsilon: field<number>(c, 'epsilon', where, 'a number', isNum),
+      center: field<boolean>(c, 'center', where, 'a boolean', isBool),
+      scale: field<boolean>(c, 'scale', where, 'a boolean', isBool),
+    });
+  },
+  Embedding: (c, name) => {
+    const where = w(name, 'Embedding');
+    return new Embedding({
+      name,
+      inputDim: field<number>(c, 'inputDim', where, 'a number', isNum) ?? 0,
+      outputDim: field<number>(c, 'outputDim', where, 'a number', isNum) ?? 0,
+      maskZero: field<boolean>(c, 'maskZero', where, 'a boolean', isBool),
+      inputLength: field<number | number[]>(c, 'inputLength', where, 'a number or a list of numbers', (v) => isNum(v) || isNumList(v)),
+    });
+  },
   Add: (_c, name) => new Add({ name }),
   Subtract: (_c, name) => new Subtract({ name }),
   Multiply: (_c, name) => new Multiply({ name }),
