@@ -8,6 +8,7 @@ import { Conv1D, type Conv1DLayerArgs } from './convolutional-1d.js';
 import { Conv2DTranspose, type Conv2DTransposeLayerArgs } from './convolutional-transpose.js';
 import { Dense, type DenseLayerArgs } from './dense.js';
 import { Embedding, type EmbeddingLayerArgs } from './embedding.js';
+import { GRU, LSTM, SimpleRNN, type GatedRNNLayerArgs, type RNNLayerArgs } from './recurrent.js';
 import { LayerNormalization, type LayerNormalizationLayerArgs } from './layer-normalization.js';
 import type { LayerArgs } from './layer.js';
 import { BatchNormalization, type BatchNormalizationLayerArgs } from './normalization.js';
@@ -111,3 +112,9 @@ export const globalMaxPooling1d = (args: LayerArgs = {}): GlobalMaxPooling1D => 
 export const layerNormalization = (args: LayerNormalizationLayerArgs = {}): LayerNormalization => new LayerNormalization(args);
 /** Token ids to vectors: private ids by secure equality then one product; public ids locally. */
 export const embedding = (args: EmbeddingLayerArgs): Embedding => new Embedding(args);
+/** h = activation(x W + h U + b) over private sequences. */
+export const simpleRNN = (args: RNNLayerArgs): SimpleRNN => new SimpleRNN(args);
+/** GRU over private sequences (tfjs's gates; reset_after false). */
+export const gru = (args: GatedRNNLayerArgs): GRU => new GRU(args);
+/** LSTM over private sequences (tfjs's gates i, f, c, o). */
+export const lstm = (args: GatedRNNLayerArgs): LSTM => new LSTM(args);

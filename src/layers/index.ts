@@ -17,3 +17,4 @@ export { InputLayer, input, type InputArgs } from './input.js';
 export { Merge, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot, type ConcatenateLayerArgs, type DotLayerArgs } from './merge.js';
 export { LayerNormalization, type LayerNormalizationLayerArgs } from './layer-normalization.js';
 export { Embedding, type EmbeddingLayerArgs } from './embedding.js';
+export { SimpleRNN, GRU, LSTM, type RNNLayerArgs, type GatedRNNLayerArgs } from './recurrent.js';

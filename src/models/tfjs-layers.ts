@@ -32,6 +32,9 @@ import {
   Subtract,
   ZeroPadding2D,
   ZeroPadding1D,
+  SimpleRNN,
+  GRU,
+  LSTM,
   LayerNormalization,
   Embedding,
   SeparableConv2D,
@@ -93,6 +96,22 @@ function poolArgs(c: Config, where: string, name: string) {
     strides: field<number | [number, number]>(c, 'strides', where, 'a number or a pair', isNumOrPair),
     padding: field<'valid' | 'same'>(c, 'padding', where, 'a string', isStr),
     dataFormat: field<'channelsLast'>(c, 'dataFormat', where, 'a string', isStr),
+  };
+}
+
+function rnnArgs(c: Config, where: string, name: string) {
+  return {
+    name,
+    units: field<number>(c, 'units', where, 'a number', isNum) ?? 0,
+    activation: field<ActivationIdentifier>(c, 'activation', where, 'a string', isStr),
+    recurrentActivation: field<ActivationIdentifier>(c, 'recurrentActivation', where, 'a string', isStr),
+    useBias: field<boolean>(c, 'useBias', where, 'a boolean', isBool),
+    returnSequences: field<boolean>(c, 'returnSequences', where, 'a boolean', isBool),
+    goBackwards: field<boolean>(c, 'goBackwards', where, 'a boolean', isBool),
+    returnState: field<boolean>(c, 'returnState', where, 'a boolean', isBool),
+    stateful: field<boolean>(c, 'stateful', where, 'a boolean', isBool),
+    dropout: field<number>(c, 'dropout', where, 'a number', isNum),
+    recurrentDropout: field<number>(c, 'recurrentDropout', where, 'a number', isNum),
   };
 }
 
@@ -222,6 +241,9 @@ export const CONVERTERS: Record<string, Converter> = {
       inputLength: field<number | number[]>(c, 'inputLength', where, 'a number or a list of numbers', (v) => isNum(v) || isNumList(v)),
     });
   },
+  SimpleRNN: (c, name) => new SimpleRNN(rnnArgs(c, w(name, 'SimpleRNN'), name)),
+  GRU: (c, name) => new GRU({ ...rnnArgs(c, w(name, 'GRU'), name), resetAfter: field<boolean>(c, 'resetAfter', w(name, 'GRU'), 'a boolean', isBool) }),
+  LSTM: (c, name) => new LSTM(rnnArgs(c, w(name, 'LSTM'), name)),
   Add: (_c, name) => new Add({ name }),
   Subtract: (_c, name) => new Subtract({ name }),
   Multiply: (_c, name) => new Multiply({ name }),
