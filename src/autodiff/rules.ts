@@ -109,6 +109,14 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
     const options = r.args[2] as Conv2dOptions | undefined;
     return [need(0) ? dy.depthwiseConv2dBackpropInput(f, x.shape, options) : undefined, need(1) ? x.depthwiseConv2dBackpropFilter(dy, f.shape, options) : undefined];
   },
+  conv2dTranspose: (r, dy, need) => {
+    // z = conv2dTranspose(x, f) is the input gradient of the convolution z -> x with filter f:
+    // its adjoint in x is that convolution, in f the convolution's filter gradient.
+    const [x, f] = [arg(r, 0), arg(r, 1)];
+    const options = (r.args[2] as { strides?: number | readonly [number, number]; padding?: 'valid' | 'same' } | undefined) ?? {};
+    const conv = { strides: options.strides ?? 1, padding: options.padding ?? 'valid' };
+    return [need(0) ? dy.conv2d(f, conv) : undefined, need(1) ? dy.conv2dBackpropFilter(x, f.shape, conv) : undefined];
+  },
   conv2dBackpropInput: notYet('conv2dBackpropInput', 'a gradient (second order)'),
   conv2dBackpropFilter: notYet('conv2dBackpropFilter', 'a gradient (second order)'),
   depthwiseConv2dBackpropInput: notYet('depthwiseConv2dBackpropInput', 'a gradient (second order)'),
