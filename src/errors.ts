@@ -18,7 +18,8 @@ export type TfeErrorCode =
   | 'config'
   | 'model_file'
   | 'stream_reuse'
-  | 'wrong_player';
+  | 'wrong_player'
+  | 'serving';
 
 /** Base class of every error this library throws on purpose. */
 export class TfeError extends Error {
@@ -131,6 +132,37 @@ export class WrongPlayerError extends TfeError {
   constructor(what: string, holder: string, here: readonly string[]) {
     super('wrong_player', `${what} lives on '${holder}', but this process runs ${here.map((p) => `'${p}'`).join(', ') || 'no player'}; use it inside held.use(...) or where held.isHere is true`);
     this.holder = holder;
+  }
+}
+
+/**
+ * Why a prediction service refused or failed a query, or a client could not
+ * use it: `reason` is machine-readable, the message names the server and
+ * what was expected.
+ */
+export type ServingFailure =
+  /** The server's queue is full: try again later. */
+  | 'busy'
+  /** No model yet, or the servers are (re)connecting to each other. */
+  | 'unavailable'
+  /** The query broke the rules: shape, size, encoding, a malformed message. */
+  | 'invalid_query'
+  /** The client's token was refused. */
+  | 'unauthorized'
+  /** A server disconnected, restarted or went silent while the query was pending. */
+  | 'lost'
+  /** No answer within the client's timeout. */
+  | 'timeout'
+  /** The two servers do not serve the same model, or not in the expected roles. */
+  | 'mismatch'
+  /** The servers could not compute the query (the message says why). */
+  | 'failed';
+
+export class ServingError extends TfeError {
+  readonly reason: ServingFailure;
+  constructor(reason: ServingFailure, message: string) {
+    super('serving', message);
+    this.reason = reason;
   }
 }
 

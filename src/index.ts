@@ -18,6 +18,7 @@ import { quietTfjsNodeHint } from './tfjs-node-hint.js';
 export * as protocol from './protocol/index.js';
 export * as layers from './layers/index.js';
 export * as models from './models/index.js';
+export * as serving from './serving/index.js';
 export { sequential, Sequential, model, Functional, losses, train, History } from './models/index.js';
 export { input } from './layers/index.js';
 export { grad, grads, valueAndGrads, variableGrads } from './autodiff/index.js';
@@ -36,6 +37,8 @@ export {
   ModelFileError,
   StreamReuseError,
   WrongPlayerError,
+  ServingError,
+  type ServingFailure,
   type TfeErrorCode,
 } from './errors.js';
 

@@ -13,8 +13,9 @@
  * @packageDocumentation
  */
 export * from './index.js';
-// Replaces the browser-safe `models` of index.ts with the one that reads files.
+// Replace the browser-safe `models` and `serving` of index.ts with the ones that read files and serve.
 export * as models from './models/node.js';
+export * as serving from './serving/node.js';
 export {
   RemoteConfig,
   closeOpenConfigs,

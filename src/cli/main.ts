@@ -4,6 +4,8 @@
  *   tfe run script.ts [args...]                                   every player of the script's LocalConfig, one process each, on loopback
  *   tfe player --config hostmap.json --name server0 script.ts     this machine's player of a hostmap
  *   tfe hostmap --players a,b,... --hosts h0,h1,...                a deployment: hostmap, secret, TLS certificates
+ *   tfe serve --config hostmap.json --name server0                a player of a prediction service (serve.ts)
+ *   tfe share-model --model DIR --config hostmap.json --name NAME  share a model with its servers once (share-model.ts)
  *
  * The shared secret of `tfe player` comes from TFE_SECRET or TFE_SECRET_FILE
  * (never the command line); `tfe run` makes a fresh one.
@@ -14,6 +16,8 @@ import { TfeError } from '../errors.js';
 import { discoverCommand, playerCommand } from './player.js';
 import { HOSTMAP_USAGE, hostmapCommand } from './hostmap.js';
 import { runCommand } from './run.js';
+import { serveCommand, SERVE_USAGE } from './serve.js';
+import { shareModelCommand, SHARE_MODEL_USAGE } from './share-model.js';
 import { describeError, exitWhenIdle } from './script.js';
 
 export const USAGE = `usage:
@@ -22,7 +26,9 @@ export const USAGE = `usage:
   tfe player --config hostmap.json --name NAME script.ts [args...]
       runs the script as player NAME of the hostmap; the shared secret comes from
       TFE_SECRET or TFE_SECRET_FILE (never from the command line)
-${HOSTMAP_USAGE}`;
+${HOSTMAP_USAGE}
+${SERVE_USAGE}
+${SHARE_MODEL_USAGE}`;
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -50,6 +56,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'hostmap':
         return await hostmapCommand(rest);
+      case 'serve':
+        return await serveCommand(rest);
+      case 'share-model':
+        return await shareModelCommand(rest);
       case 'discover':
         if (rest.length !== 2) return usage('tfe discover: internal command, needs a script and an output file');
         return await discoverCommand(rest[0], rest[1]);

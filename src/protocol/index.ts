@@ -6,3 +6,5 @@ export { Placed } from './placed.js';
 export { Runtime } from './runtime.js';
 export type { TripleSource, MaskShares, BilinearOp, TruncationShares, ServerPair, OwnedAnds, OwnedPair, RandomBits } from './dealer/triple-source.js';
 export { OnlineTripleSource } from './dealer/online.js';
+export { PreprocessedTripleSource, correctionKey, type BundleShare } from './dealer/preprocessed.js';
+export type { DealerKeys } from './dealer/online.js';

@@ -4,6 +4,13 @@
  * keys. Only values that depend on both keys (c1 = ab - c0, truncation and
  * bit-injection corrections) travel, to server 1, as preprocessing traffic.
  * The dealer never receives anything from the servers.
+ *
+ * Each request first fixes where its randomness comes from ({@link DealerKeys}:
+ * the PRG keys, the stream index, the way corrections reach server 1), then
+ * every formula below reads only those keys. Online, the keys are the ones
+ * exchanged at construction and the stream index is the operation id; a
+ * preprocessed source (preprocessed.ts) supplies per-batch keys instead and
+ * reuses the same formulas.
  */
 import { osRandom, Prg, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
@@ -16,6 +23,27 @@ import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPa
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
 const ONE = RingTensor.fill([], 1n);
 
+/**
+ * Where the randomness of one request comes from, fixed when the request is
+ * made (before any of its work runs).
+ */
+export interface DealerKeys {
+  /** Operation id of the request (for failure reports). */
+  readonly op: number;
+  /** Stream index: the operation id online, the request's offset in its batch for a bundle. */
+  readonly index: number;
+  /** Server i's PRG streams, placed on server i. */
+  readonly server: ServerPair<PrgStreams>;
+  /** Both servers' PRG streams, on the dealer. */
+  readonly dealer: Placed<readonly [PrgStreams, PrgStreams]>;
+  /**
+   * Correction tensors of `shapes` that the dealer computes (`corrections`, run
+   * on the dealer) and server 1 needs: placed on server 1. `slot` tells the
+   * corrections of one request apart (below 16).
+   */
+  toServer1(slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]>;
+}
+
 export class OnlineTripleSource implements TripleSource {
   /** Each server's PRG, keyed by the dealer. */
   private readonly serverPrg: ServerPair<PrgStreams>;
@@ -23,9 +51,9 @@ export class OnlineTripleSource implements TripleSource {
   private readonly dealerPrg: Placed<readonly [PrgStreams, PrgStreams]>;
 
   constructor(
-    private readonly rt: Runtime,
-    private readonly servers: readonly [string, string],
-    private readonly dealer: string,
+    protected readonly rt: Runtime,
+    protected readonly servers: readonly [string, string],
+    protected readonly dealer: string,
     random: RandomSource = osRandom,
   ) {
     const op = rt.nextOp();
@@ -41,28 +69,19 @@ export class OnlineTripleSource implements TripleSource {
     this.serverPrg = [keyOf(0), keyOf(1)];
   }
 
-  // ------------------------------------------------------------ streams
-
-  private static async words(prg: PrgStreams, op: number, tag: StreamTag, shape: Shape, slot: number): Promise<RingTensor> {
-    return new RingTensor(shape, await prg.words(op, tag, slot, sizeOf(shape)));
+  /** The keys of a request made in operation `op`: the online ones (overridden by preprocessed sources). */
+  protected keys(op: number): DealerKeys {
+    return {
+      op,
+      index: op,
+      server: this.serverPrg,
+      dealer: this.dealerPrg,
+      toServer1: (slot, shapes, corrections) => this.sendToServer1(op, slot, shapes, corrections),
+    };
   }
 
-  /** Server i's stream (op, tag, slot). */
-  private serverStream(i: 0 | 1, op: number, tag: StreamTag, shape: Shape, slot = 0): Placed<RingTensor> {
-    return this.rt.on(this.servers[i], async () => OnlineTripleSource.words(await this.serverPrg[i].value(), op, tag, shape, slot), op);
-  }
-
-  /** Both servers' streams (op, tag, slot), on the dealer. */
-  private async dealerStreams(op: number, tag: StreamTag, shape: Shape, slot = 0): Promise<[RingTensor, RingTensor]> {
-    const [p0, p1] = await this.dealerPrg.value();
-    return Promise.all([OnlineTripleSource.words(p0, op, tag, shape, slot), OnlineTripleSource.words(p1, op, tag, shape, slot)]);
-  }
-
-  /**
-   * The dealer computes `corrections` (tensors of `shapes`) and sends them to
-   * server 1 in one message; returns them as placed on server 1.
-   */
-  private toServer1(op: number, slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]> {
+  /** The dealer sends `corrections` to server 1 in one message of operation `op`. */
+  private sendToServer1(op: number, slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]> {
     const key = { op, step: Step.dealer + slot };
     const rt = this.rt;
     rt.on(this.dealer, async () => rt.send(this.dealer, this.servers[1], key, await corrections(), 'preprocessing'), op);
@@ -72,6 +91,27 @@ export class OnlineTripleSource implements TripleSource {
     }, op);
   }
 
+  // ------------------------------------------------------------ streams
+
+  private static async words(prg: PrgStreams, index: number, tag: StreamTag, shape: Shape, slot: number): Promise<RingTensor> {
+    return new RingTensor(shape, await prg.words(index, tag, slot, sizeOf(shape)));
+  }
+
+  /** Server i's stream (index, tag, slot). */
+  private serverStream(k: DealerKeys, i: 0 | 1, tag: StreamTag, shape: Shape, slot = 0): Placed<RingTensor> {
+    return this.rt.on(this.servers[i], async () => OnlineTripleSource.words(await k.server[i].value(), k.index, tag, shape, slot), k.op);
+  }
+
+  /** Server j's stream (index, tag, slot), on the dealer. */
+  private async dealerStream(k: DealerKeys, j: 0 | 1, tag: StreamTag, shape: Shape, slot = 0): Promise<RingTensor> {
+    return OnlineTripleSource.words((await k.dealer.value())[j], k.index, tag, shape, slot);
+  }
+
+  /** Both servers' streams (index, tag, slot), on the dealer. */
+  private async dealerStreams(k: DealerKeys, tag: StreamTag, shape: Shape, slot = 0): Promise<[RingTensor, RingTensor]> {
+    return [await this.dealerStream(k, 0, tag, shape, slot), await this.dealerStream(k, 1, tag, shape, slot)];
+  }
+
   private pick(p: Placed<RingTensor[]>, j: number): Placed<RingTensor> {
     return this.rt.on(this.servers[1], async () => (await p.value())[j]);
   }
@@ -79,21 +119,25 @@ export class OnlineTripleSource implements TripleSource {
   // ------------------------------------------------------------ arithmetic
 
   mask(op: number, shape: Shape): MaskShares {
-    const shares = [this.serverStream(0, op, Stream.mask, shape), this.serverStream(1, op, Stream.mask, shape)] as const;
+    return this.maskOf(this.keys(op), shape);
+  }
+
+  private maskOf(k: DealerKeys, shape: Shape): MaskShares {
+    const shares = [this.serverStream(k, 0, Stream.mask, shape), this.serverStream(k, 1, Stream.mask, shape)] as const;
     const full = this.rt.on(this.dealer, async () => {
-      const [a0, a1] = await this.dealerStreams(op, Stream.mask, shape);
+      const [a0, a1] = await this.dealerStreams(k, Stream.mask, shape);
       return ring.add(a0, a1);
-    }, op);
+    }, k.op);
     return { shape, shares, full };
   }
 
   product(op: number, a: MaskShares, b: MaskShares, bilinear: BilinearOp, outShape: Shape): ServerPair<RingTensor> {
-    const c1 = this.toServer1(op, 0, [outShape], async () => {
-      const [p0] = await this.dealerPrg.value();
+    const k = this.keys(op);
+    const c1 = k.toServer1(0, [outShape], async () => {
       const c = bilinear.apply(await a.full.value(), await b.full.value());
-      return [ring.sub(c, await OnlineTripleSource.words(p0, op, Stream.product, outShape, 0))];
+      return [ring.sub(c, await this.dealerStream(k, 0, Stream.product, outShape))];
     });
-    return [this.serverStream(0, op, Stream.product, outShape), this.pick(c1, 0)];
+    return [this.serverStream(k, 0, Stream.product, outShape), this.pick(c1, 0)];
   }
 
   ownedMask(op: number, shape: Shape, owner: string): { readonly mask: MaskShares; readonly forOwner: Placed<RingTensor> } {
@@ -107,73 +151,79 @@ export class OnlineTripleSource implements TripleSource {
   }
 
   truncation(op: number, shape: Shape, bits: number): TruncationShares {
-    const fix = this.toServer1(op, 1, [shape, shape], async () => {
-      const [r0, r1] = await this.dealerStreams(op, Stream.truncR, shape);
-      const [h0] = await this.dealerStreams(op, Stream.truncHigh, shape);
-      const [t0] = await this.dealerStreams(op, Stream.truncTop, shape);
+    const k = this.keys(op);
+    const fix = k.toServer1(1, [shape, shape], async () => {
+      const [r0, r1] = await this.dealerStreams(k, Stream.truncR, shape);
+      const h0 = await this.dealerStream(k, 0, Stream.truncHigh, shape);
+      const t0 = await this.dealerStream(k, 0, Stream.truncTop, shape);
       const r = ring.add(r0, r1);
       const high = ring.shrLogical(ring.and(r, LOW63), bits);
       const top = ring.shrLogical(r, 63);
       return [ring.sub(high, h0), ring.sub(top, t0)];
     });
     return {
-      r: [this.serverStream(0, op, Stream.truncR, shape), this.serverStream(1, op, Stream.truncR, shape)],
-      rHigh: [this.serverStream(0, op, Stream.truncHigh, shape), this.pick(fix, 0)],
-      rTop: [this.serverStream(0, op, Stream.truncTop, shape), this.pick(fix, 1)],
+      r: [this.serverStream(k, 0, Stream.truncR, shape), this.serverStream(k, 1, Stream.truncR, shape)],
+      rHigh: [this.serverStream(k, 0, Stream.truncHigh, shape), this.pick(fix, 0)],
+      rTop: [this.serverStream(k, 0, Stream.truncTop, shape), this.pick(fix, 1)],
     };
   }
 
   // ------------------------------------------------------------ binary
 
   binaryMask(op: number, shape: Shape, slot: number): MaskShares {
-    const shares = [this.serverStream(0, op, Stream.binaryMaskA, shape, slot), this.serverStream(1, op, Stream.binaryMaskA, shape, slot)] as const;
+    const k = this.keys(op);
+    const shares = [this.serverStream(k, 0, Stream.binaryMaskA, shape, slot), this.serverStream(k, 1, Stream.binaryMaskA, shape, slot)] as const;
     const full = this.rt.on(this.dealer, async () => {
-      const [a0, a1] = await this.dealerStreams(op, Stream.binaryMaskA, shape, slot);
+      const [a0, a1] = await this.dealerStreams(k, Stream.binaryMaskA, shape, slot);
       return ring.xor(a0, a1);
     }, op);
     return { shape, shares, full };
   }
 
   binaryProduct(op: number, a: MaskShares, b: MaskShares, f: BilinearOp, outShape: Shape, slot: number): ServerPair<RingTensor> {
-    const c1 = this.toServer1(op, 2 + slot, [outShape], async () => {
-      const [p0] = await this.dealerPrg.value();
+    const k = this.keys(op);
+    const c1 = k.toServer1(2 + slot, [outShape], async () => {
       const c = f.apply(await a.full.value(), await b.full.value());
-      return [ring.xor(c, await OnlineTripleSource.words(p0, op, Stream.binaryProduct, outShape, slot))];
+      return [ring.xor(c, await this.dealerStream(k, 0, Stream.binaryProduct, outShape, slot))];
     });
-    return [this.serverStream(0, op, Stream.binaryProduct, outShape, slot), this.pick(c1, 0)];
+    return [this.serverStream(k, 0, Stream.binaryProduct, outShape, slot), this.pick(c1, 0)];
   }
 
   ownedAnds(op: number, shape: Shape, uCount: number, vCount: number, pairs: readonly OwnedPair[]): OwnedAnds {
-    const u = Array.from({ length: uCount }, (_, i) => this.serverStream(0, op, Stream.ownedU, shape, i));
-    const v = Array.from({ length: vCount }, (_, j) => this.serverStream(1, op, Stream.ownedV, shape, j));
+    const k = this.keys(op);
+    const u = Array.from({ length: uCount }, (_, i) => this.serverStream(k, 0, Stream.ownedU, shape, i));
+    const v = Array.from({ length: vCount }, (_, j) => this.serverStream(k, 1, Stream.ownedV, shape, j));
     const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
-    const fix = this.toServer1(op, 0, pairs.map(() => shape), async () => {
-      const [p0, p1] = await this.dealerPrg.value();
-      const us = await Promise.all(Array.from({ length: uCount }, (_, i) => OnlineTripleSource.words(p0, op, Stream.ownedU, shape, i)));
-      const vs = await Promise.all(Array.from({ length: vCount }, (_, j) => OnlineTripleSource.words(p1, op, Stream.ownedV, shape, j)));
-      return Promise.all(pairs.map(async (pr, k) => ring.xor(ring.and(shifted(us[pr.u], pr.uShift), shifted(vs[pr.v], pr.vShift)), await OnlineTripleSource.words(p0, op, Stream.ownedC, shape, k))));
+    const fix = k.toServer1(0, pairs.map(() => shape), async () => {
+      const us = await Promise.all(Array.from({ length: uCount }, (_, i) => this.dealerStream(k, 0, Stream.ownedU, shape, i)));
+      const vs = await Promise.all(Array.from({ length: vCount }, (_, j) => this.dealerStream(k, 1, Stream.ownedV, shape, j)));
+      const out: RingTensor[] = [];
+      for (const [n, pr] of pairs.entries()) {
+        out.push(ring.xor(ring.and(shifted(us[pr.u], pr.uShift), shifted(vs[pr.v], pr.vShift)), await this.dealerStream(k, 0, Stream.ownedC, shape, n)));
+      }
+      return out;
     });
-    const products = pairs.map((_, k) => [this.serverStream(0, op, Stream.ownedC, shape, k), this.pick(fix, k)] as const);
+    const products = pairs.map((_, n) => [this.serverStream(k, 0, Stream.ownedC, shape, n), this.pick(fix, n)] as const);
     return { u, v, products };
   }
 
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits {
+    const k = this.keys(op);
     const bit = (p: Placed<RingTensor>, i: 0 | 1): Placed<RingTensor> => this.rt.on(this.servers[i], async () => ring.and(await p.value(), ONE));
-    const xor = [bit(this.serverStream(0, op, Stream.bitsR, shape), 0), bit(this.serverStream(1, op, Stream.bitsR, shape), 1)] as const;
-    const fix = this.toServer1(op, 1, [shape, ...masks.map(() => shape)], async () => {
-      const [s0, s1] = await this.dealerStreams(op, Stream.bitsR, shape);
+    const xor = [bit(this.serverStream(k, 0, Stream.bitsR, shape), 0), bit(this.serverStream(k, 1, Stream.bitsR, shape), 1)] as const;
+    const fix = k.toServer1(1, [shape, ...masks.map(() => shape)], async () => {
+      const [s0, s1] = await this.dealerStreams(k, Stream.bitsR, shape);
       const r = ring.and(ring.xor(s0, s1), ONE);
-      const [p0] = await this.dealerPrg.value();
-      const out = [ring.sub(r, await OnlineTripleSource.words(p0, op, Stream.bitsArith, shape, 0))];
+      const out = [ring.sub(r, await this.dealerStream(k, 0, Stream.bitsArith, shape))];
       for (const [j, m] of masks.entries()) {
-        out.push(ring.sub(ring.mul(await m.full.value(), r), await OnlineTripleSource.words(p0, op, Stream.bitsProduct, shape, j)));
+        out.push(ring.sub(ring.mul(await m.full.value(), r), await this.dealerStream(k, 0, Stream.bitsProduct, shape, j)));
       }
       return out;
     });
     return {
       xor,
-      arith: [this.serverStream(0, op, Stream.bitsArith, shape), this.pick(fix, 0)],
-      products: masks.map((_, j) => [this.serverStream(0, op, Stream.bitsProduct, shape, j), this.pick(fix, 1 + j)] as const),
+      arith: [this.serverStream(k, 0, Stream.bitsArith, shape), this.pick(fix, 0)],
+      products: masks.map((_, j) => [this.serverStream(k, 0, Stream.bitsProduct, shape, j), this.pick(fix, 1 + j)] as const),
     };
   }
 }

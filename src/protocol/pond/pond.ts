@@ -18,7 +18,7 @@
  * const out = await prot.reveal(y, 'result-receiver');
  */
 import type * as tf from '@tensorflow/tfjs';
-import { check, ConfigError, ValueError } from '../../errors.js';
+import { check, checkShape, ConfigError, ValueError } from '../../errors.js';
 import { osRandom, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
 import * as ring from '../../ring/index.js';
@@ -273,6 +273,24 @@ export class Pond implements Protocol {
     this.config.player(player, 'definePrivateInput');
     check(typeof provider === 'function', () => 'definePrivateInput: provider must be a function returning the value');
     return this.shareFrom(player, provider, options.shape, options.masked === true, 'definePrivateInput');
+  }
+
+  /**
+   * A private tensor from shares the servers already hold: values shared
+   * outside the program, such as a serving client's input or shares stored
+   * on disk. `share(i)` runs on server i only and gives its share of `shape`
+   * (words mod 2^64 at `fracBits` fractional bits, default the protocol's).
+   * Nothing is sent; a share of another shape fails the tensor with a ShapeError.
+   */
+  privateFromShares(shape: readonly number[], share: (server: 0 | 1) => RingTensor | Promise<RingTensor>, fracBits = this.fracBits): PrivateTensor {
+    ring.assertValidShape(shape, 'privateFromShares');
+    checkFracBits(fracBits);
+    const shares = onServers(this.ctx, async (i) => {
+      const s = await share(i);
+      checkShape(s.shape.length === shape.length && s.shape.every((d, j) => d === shape[j]), () => `privateFromShares: server ${i}'s share has shape ${ring.fmt(s.shape)}, expected ${ring.fmt(shape)}`);
+      return s;
+    });
+    return new PondPrivateTensor(this, [...shape], shares, fracBits);
   }
 
   /** Shares what `provider` gives on `owner`; without a declared shape the provider runs now, on its (local) owner. */
