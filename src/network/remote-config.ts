@@ -27,8 +27,16 @@ export interface RemoteConfigOptions extends ConfigOptions {
   connectTimeoutMs?: number;
   /** Where refusals, rejected messages and lost peers are reported; default: standard error. */
   log?: (message: string) => void;
+  /** How long an incoming connection has to complete the handshake (ms); default 5000. */
+  handshakeTimeoutMs?: number;
   /** Largest frame accepted from a peer (bytes); default 1 GiB. */
   maxFrameBytes?: number;
+  /**
+   * Most bytes of frames one peer may make this player hold before anyone
+   * receives them (frames for later operations, a frame half sent); past it
+   * the peer is dropped. Default twice `maxFrameBytes`.
+   */
+  maxBufferedBytes?: number;
   /** Frame bytes per socket message (default 16 MiB). */
   chunkBytes?: number;
 }
@@ -74,7 +82,9 @@ export class RemoteConfig extends Config {
       connectTimeoutMs: options.connectTimeoutMs,
       tls: hostmap.tls === undefined ? undefined : readTls(hostmap.tls, baseDir),
       log: options.log ?? ((m: string) => process.stderr.write(`tfe ${name}: ${m}\n`)),
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
       maxFrameBytes: options.maxFrameBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
       chunkBytes: options.chunkBytes,
       currentOp: () => this.opIds.current,
     });
