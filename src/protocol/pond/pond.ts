@@ -127,6 +127,19 @@ export class Pond implements Protocol {
     this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache() };
   }
 
+  /** The two servers hold the shares. */
+  get shareHolders(): readonly string[] {
+    return this.servers;
+  }
+
+  /** The shares of `x` that this process's servers hold (a public tensor: server 0 holds it, server 1 zeros). */
+  async localShares(x: Tensor): Promise<ReadonlyMap<number, RingTensor>> {
+    const p = toPrivate(this.ctx, this.checkTensor(x, 'localShares'));
+    const out = new Map<number, RingTensor>();
+    for (const i of [0, 1] as const) if (p.shares[i].isLocal) out.set(i, await p.shares[i].value());
+    return out;
+  }
+
   /** The first server: it secret-shares values no owner was named for. */
   get defaultOwner(): string {
     return this.servers[0];
