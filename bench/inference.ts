@@ -3,14 +3,16 @@
  * (CNN), trained on MNIST (models/): latency for 1 image and throughput for a
  * batch of 128, in one process and across processes on loopback (one per
  * player, socket.io), with bytes and rounds per image, beside plaintext tfjs
- * (cpu backend) on the same batch. The timed span covers sharing the input,
- * the network and revealing the logits to the result receiver.
+ * (cpu backend) on the same batch. Then, for one input: the MobileNet-like
+ * mnist-mobilenet (separable convolutions, batch norm, relu6, a residual add)
+ * and an LSTM of 64 units over 32 steps (bench/models.ts). The timed span
+ * covers sharing the input, the network and revealing the logits to the
+ * result receiver.
  *
- * Run: npm run bench:inference   (RUNS=3 by default)
+ * Run: npm run bench:inference   (RUNS=3 by default; NETWORKS=mobilenet,lstm for the new ones only)
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted/node';
-import { loadMnist } from '../models/data.js';
+import { benchNetwork, LSTM_BENCH } from './models.js';
 import { runProgram } from './run-players.js';
 import { fmtMs, machine, table, useBackend } from './util.js';
 
@@ -24,14 +26,16 @@ const RUNS = Number(process.env.RUNS ?? 3);
  */
 const runsFor = (name: string, batch: number): { RUNS: string; WARMUP: string } => {
   if (batch > 1) return { RUNS: String(RUNS), WARMUP: '1' };
+  if (name === LSTM_BENCH) return { RUNS: String(RUNS), WARMUP: '1' };
   return name === 'mnist-mlp' ? { RUNS: String(RUNS * 40), WARMUP: '100' } : { RUNS: String(RUNS * 10), WARMUP: '20' };
 };
 await useBackend('cpu');
-const { test } = loadMnist();
+const NETWORKS = (process.env.NETWORKS ?? 'mlp,cnn,mobilenet,lstm').split(',');
 
 async function plainMs(name: string, batch: number): Promise<number> {
-  const plain = await tfe.models.loadTfjs(`models/${name}`);
-  const x = tf.tensor(test.pixels.slice(0, batch * 784), [batch, ...(plain.inputs[0].shape.slice(1) as number[])]);
+  const net = await benchNetwork(name);
+  const plain = net.model;
+  const x = tf.tensor(net.inputs(batch), [batch, ...net.shape]);
   const times: number[] = [];
   for (let r = 0; r <= RUNS; r++) {
     const t0 = performance.now();
@@ -41,11 +45,13 @@ async function plainMs(name: string, batch: number): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-console.log(`Private inference of MNIST networks, median of ${RUNS * 40} runs after 100 warm-up runs for one image of A, ${RUNS * 10} after 20 for one image of C and ${RUNS} after one for 128; bytes are all players' traffic, the crypto producer's included`);
+console.log(`Private inference, median of ${RUNS * 40} runs after 100 warm-up runs for one image of A, ${RUNS * 10} after 20 for one input of C and the MobileNet-like network, ${RUNS} after one for 128 and for the LSTM; bytes are all players' traffic, the crypto producer's included`);
 console.log(`${machine()}\n`);
 const rows: string[][] = [];
-for (const [label, name] of [['A (MLP)', 'mnist-mlp'], ['C (CNN)', 'mnist-cnn']] as const) {
-  for (const batch of [1, 128]) {
+const NETS = [['mlp', 'A (MLP)', 'mnist-mlp', [1, 128]], ['cnn', 'C (CNN)', 'mnist-cnn', [1, 128]], ['mobilenet', 'MobileNet-like', 'mnist-mobilenet', [1]], ['lstm', 'LSTM 64x32', LSTM_BENCH, [1]]] as const;
+for (const [key, label, name, batches] of NETS) {
+  if (!NETWORKS.includes(key)) continue;
+  for (const batch of batches) {
     const plain = await plainMs(name, batch);
     for (const mode of ['one process', 'processes'] as const) {
       const r = await runProgram('bench/programs/inference.ts', mode, { MODEL: name, BATCH: String(batch), ...runsFor(name, batch) });
@@ -53,4 +59,4 @@ for (const [label, name] of [['A (MLP)', 'mnist-mlp'], ['C (CNN)', 'mnist-cnn']]
     }
   }
 }
-table(['network', 'batch', 'players', 'private ms', 'p90 ms', 'ms/image', 'MB/image', 'rounds', 'tfjs cpu ms', 'ratio'], rows);
+table(['network', 'batch', 'players', 'private ms', 'p90 ms', 'ms/input', 'MB/input', 'rounds', 'tfjs cpu ms', 'ratio'], rows);

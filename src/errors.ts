@@ -18,6 +18,7 @@ export type TfeErrorCode =
   | 'config'
   | 'model_file'
   | 'stream_reuse'
+  | 'wrong_player'
   | 'serving';
 
 /** Base class of every error this library throws on purpose. */
@@ -118,6 +119,19 @@ export class StreamReuseError extends TfeError {
     this.op = op;
     this.tag = tag;
     this.slot = slot;
+  }
+}
+
+/**
+ * A value that lives on one player was used in a process where that player
+ * does not run (a revealed result read on every player of a program run
+ * across processes): the message names the player that holds it.
+ */
+export class WrongPlayerError extends TfeError {
+  readonly holder: string;
+  constructor(what: string, holder: string, here: readonly string[]) {
+    super('wrong_player', `${what} lives on '${holder}', but this process runs ${here.map((p) => `'${p}'`).join(', ') || 'no player'}; use it inside held.use(...) or where held.isHere is true`);
+    this.holder = holder;
   }
 }
 

@@ -19,7 +19,8 @@ export * as protocol from './protocol/index.js';
 export * as layers from './layers/index.js';
 export * as models from './models/index.js';
 export * as serving from './serving/index.js';
-export { sequential, Sequential, losses, train, History } from './models/index.js';
+export { sequential, Sequential, model, Functional, losses, train, History } from './models/index.js';
+export { input } from './layers/index.js';
 export { grad, grads, valueAndGrads, variableGrads } from './autodiff/index.js';
 export { LocalConfig, Config, InProcessConfig, type ConfigOptions, type Player, type TrafficSnapshot, trafficSince } from './network/index.js';
 export { seededRandom, type RandomSource } from './crypto/index.js';
@@ -35,6 +36,7 @@ export {
   ConfigError,
   ModelFileError,
   StreamReuseError,
+  WrongPlayerError,
   ServingError,
   type ServingFailure,
   type TfeErrorCode,

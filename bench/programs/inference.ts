@@ -1,15 +1,15 @@
 /**
  * One benchmark program for every player (run in one process, or as one
- * process per player by `tfe run`): private inference of a model from
- * models/ on BATCH test digits, RUNS times after WARMUP runs (the first opens
+ * process per player by `tfe run`): private inference of a network of
+ * bench/models.ts on BATCH inputs, RUNS times after WARMUP runs (the first opens
  * the masked weights). Before each run all players meet in a tiny reveal, so the
  * result receiver's clock covers sharing the input, the network and revealing
  * the logits. Each process prints one line `BENCH {json}` with the bytes and
  * rounds its own players sent, and the result receiver the median time.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted/node';
-import { loadMnist } from '../../models/data.js';
+import * as tfe from 'tfjs-encrypted';
+import { benchNetwork } from '../models.js';
 
 tf.env().set('PROD', true);
 const MODEL = process.env.MODEL ?? 'mnist-mlp';
@@ -20,10 +20,10 @@ const WARMUP = Number(process.env.WARMUP ?? 1);
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver'], { timeoutMs: 600_000 });
 const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
-const plain = await tfe.models.loadTfjs(`models/${MODEL}`);
-const shape = plain.inputs[0].shape.slice(1) as number[];
-const model = await tfe.models.fromTfjs(plain, prot, { weightsOwner: 'model-owner' });
-const pixels = (): Float32Array => loadMnist().test.pixels.slice(0, BATCH * 784);
+const network = await benchNetwork(MODEL);
+const shape = [...network.shape];
+const model = await tfe.models.fromTfjs(network.model, prot, { weightsOwner: 'model-owner' });
+const pixels = (): Float32Array => network.inputs(BATCH);
 const barrier = prot.definePublicVariable([0]);
 
 const predictOnce = async (): Promise<void> => {

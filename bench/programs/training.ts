@@ -2,7 +2,7 @@
  * One benchmark program for every player (one process, or one process per
  * player under `tfe run`): private training of network A on BATCH-row
  * batches of the MNIST training digits with the optimizer OPT (sgd or
- * momentum), RUNS timed batches after one warm-up batch; the rows are masked
+ * momentum or adam), RUNS timed batches after one warm-up batch; the rows are masked
  * once before (a fit masks its rows once for all its epochs). Nobody learns the loss. Each process prints `BENCH {json}` with
  * the bytes and rounds its own players sent per batch; the first server, whose
  * loop waits for each batch's sync, prints the time per batch.
@@ -30,7 +30,7 @@ const plain = tf.sequential({
   ],
 });
 const model = await tfe.models.fromTfjs(plain, prot, { weightsOwner: 'model-owner' });
-const optimizer = OPT === 'momentum' ? tfe.train.momentum(0.05, 0.9) : tfe.train.sgd(0.1);
+const optimizer = OPT === 'momentum' ? tfe.train.momentum(0.05, 0.9) : OPT === 'adam' ? tfe.train.adam(0.001) : tfe.train.sgd(0.1);
 model.compile({ optimizer, loss: 'categoricalCrossentropy' });
 // The rows are masked once before the clock starts, as a long fit does once for all its
 // epochs; rows gathered from them come masked.

@@ -20,10 +20,10 @@ const [EPOCHS, BATCH, LR] = [3, 64, 0.5];
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'owner-a', 'owner-b', 'model-owner']);
 const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { fracBits: 20 });
 
-// The split lists digits by label: a fixed interleaving mixes the classes (every 7th row, wrapping).
+// The split lists digits by label: a fixed interleaving mixes the classes (a stride of 2377 rows, wrapping).
 const { train, test } = loadMnist();
 const n = train.count;
-const order = Array.from({ length: n }, (_, i) => (i * 7) % n);
+const order = Array.from({ length: n }, (_, i) => (i * 2377) % n);
 const rowsOf = (from: number, to: number): Float32Array => {
   const out = new Float32Array((to - from) * 784);
   for (let i = from; i < to; i++) out.set(train.pixels.subarray(order[i] * 784, order[i] * 784 + 784), (i - from) * 784);

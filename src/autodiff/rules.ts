@@ -54,6 +54,14 @@ function keptShape(shape: readonly number[], axis: unknown): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
+/** A pooling op's input, window, geometry and options, as its forward pass computed them. */
+function poolGeometry(r: OpRecord): { x: Tensor; k: [number, number]; g: ring.WindowGeometry; options: PoolOptions } {
+  const x = arg(r, 0);
+  const options = (r.args[2] as PoolOptions | undefined) ?? {};
+  const k = ring.pair(r.args[1] as number | readonly [number, number], 'poolSize', r.op);
+  return { x, k, options, g: ring.windowGeometry(x.shape, k, ring.pair(options.strides ?? k, 'strides', r.op), options.padding ?? 'valid', r.op) };
+}
+
 /**
  * The gradient of a max tournament over axis 1 of [m, len, c] (select.ts:
  * pairs (2j, 2j + 1) each level, an odd last entry passed on), from the
@@ -101,6 +109,14 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
     const options = r.args[2] as Conv2dOptions | undefined;
     return [need(0) ? dy.depthwiseConv2dBackpropInput(f, x.shape, options) : undefined, need(1) ? x.depthwiseConv2dBackpropFilter(dy, f.shape, options) : undefined];
   },
+  conv2dTranspose: (r, dy, need) => {
+    // z = conv2dTranspose(x, f) is the input gradient of the convolution z -> x with filter f:
+    // its adjoint in x is that convolution, in f the convolution's filter gradient.
+    const [x, f] = [arg(r, 0), arg(r, 1)];
+    const options = (r.args[2] as { strides?: number | readonly [number, number]; padding?: 'valid' | 'same' } | undefined) ?? {};
+    const conv = { strides: options.strides ?? 1, padding: options.padding ?? 'valid' };
+    return [need(0) ? dy.conv2d(f, conv) : undefined, need(1) ? dy.conv2dBackpropFilter(x, f.shape, conv) : undefined];
+  },
   conv2dBackpropInput: notYet('conv2dBackpropInput', 'a gradient (second order)'),
   conv2dBackpropFilter: notYet('conv2dBackpropFilter', 'a gradient (second order)'),
   depthwiseConv2dBackpropInput: notYet('depthwiseConv2dBackpropInput', 'a gradient (second order)'),
@@ -130,11 +146,7 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
   },
   avgPool2d: (r, dy) => {
     // Each window's gradient divided by the pixels under it, spread back over the window.
-    const x = arg(r, 0);
-    const poolSize = r.args[1] as number | readonly [number, number];
-    const options = (r.args[2] as PoolOptions | undefined) ?? {};
-    const k = ring.pair(poolSize, 'poolSize', 'avgPool2d');
-    const g = ring.windowGeometry(x.shape, k, ring.pair(options.strides ?? k, 'strides', 'avgPool2d'), options.padding ?? 'valid', 'avgPool2d');
+    const { x, k, g, options } = poolGeometry(r);
     const inv = protocolOf(x, 'avgPool2d').definePublicVariable(Float64Array.from(ring.windowCounts(g), (c) => 1 / c)).reshape([1, g.outHeight, g.outWidth, 1]);
     const rows = g.batch * g.outHeight * g.outWidth;
     const spread = dy.mul(inv).reshape([rows, 1, g.channels]).broadcastTo([rows, k[0] * k[1], g.channels]).reshape([rows, k[0] * k[1] * g.channels]);
@@ -177,11 +189,7 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
   mask: identity,
   maxPool2d: (r, dy) => {
     // Through the tournament's selection bits, to the window positions, then back into the image.
-    const x = arg(r, 0);
-    const poolSize = r.args[1] as number | readonly [number, number];
-    const options = (r.args[2] as PoolOptions | undefined) ?? {};
-    const k = ring.pair(poolSize, 'poolSize', 'maxPool2d');
-    const g = ring.windowGeometry(x.shape, k, ring.pair(options.strides ?? k, 'strides', 'maxPool2d'), options.padding ?? 'valid', 'maxPool2d');
+    const { x, k, g, options } = poolGeometry(r);
     const rows = g.batch * g.outHeight * g.outWidth;
     const window = k[0] * k[1];
     const dWindows = tournamentBackward(r, dy.reshape([rows, 1, g.channels]), window);

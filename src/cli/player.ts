@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseHostmap } from '../network/node.js';
+import { checkSecretFile, parseHostmap } from '../network/node.js';
 import { runScript } from './script.js';
 
 export interface PlayerArgs {
@@ -32,6 +32,10 @@ export function preparePlayer(args: PlayerArgs): void {
   const env = process.env;
   if (!env.TFE_SECRET && !env.TFE_SECRET_FILE && hostmap.secretFile === undefined) {
     throw new ConfigError('no shared secret: set TFE_SECRET or TFE_SECRET_FILE (the secret is never passed on the command line)');
+  }
+  if (!env.TFE_SECRET) {
+    const file = env.TFE_SECRET_FILE || (hostmap.secretFile === undefined ? undefined : path.resolve(path.dirname(path.resolve(args.config)), hostmap.secretFile));
+    if (file !== undefined) checkSecretFile(file, `tfe player ${args.name}`);
   }
   if (!existsSync(args.script)) throw new ConfigError(`script ${args.script} does not exist`);
   env.TFE_HOSTMAP = path.resolve(args.config);

@@ -1,7 +1,9 @@
 /**
  * Convolution layers in tfjs layout (channelsLast, NHWC input): conv2d with an
- * HWIO kernel and depthwiseConv2d with a [kh, kw, in, multiplier] kernel.
- * Dilation 1 only.
+ * HWIO kernel, depthwiseConv2d with a [kh, kw, in, multiplier] kernel and
+ * separableConv2d (a depthwise then a 1x1 convolution). Any dilationRate: the
+ * ring reads dilated windows with a strided im2col, so a dilated convolution
+ * costs what the undilated one does.
  */
 import * as tf from '@tensorflow/tfjs';
 import { check, NotImplementedError } from '../errors.js';
@@ -31,9 +33,16 @@ export interface DepthwiseConv2DLayerArgs extends BaseConvArgs {
   depthMultiplier?: number;
 }
 
-abstract class BaseConv extends Layer {
+export interface SeparableConv2DLayerArgs extends BaseConvArgs {
+  filters: number;
+  /** Depthwise output channels per input channel (default 1). */
+  depthMultiplier?: number;
+}
+
+export abstract class BaseConv extends Layer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
+  readonly dilationRate: [number, number];
   readonly padding: Padding;
   readonly activation: ActivationIdentifier;
   readonly useBias: boolean;
@@ -48,8 +57,7 @@ abstract class BaseConv extends Layer {
     if (padding !== 'valid' && padding !== 'same') throw new NotImplementedError(`${where}: padding '${String(padding)}' is not supported; supported: valid, same`);
     this.padding = padding;
     checkChannelsLast(args.dataFormat, where);
-    const dilation = pair(args.dilationRate ?? 1, 'dilationRate', where);
-    if (dilation[0] !== 1 || dilation[1] !== 1) throw new NotImplementedError(`${where}: dilationRate ${JSON.stringify(args.dilationRate)} is not supported; supported: 1`);
+    this.dilationRate = pair(args.dilationRate ?? 1, 'dilationRate', where);
     this.activation = checkActivation(args.activation, where);
     this.useBias = args.useBias ?? true;
     this.reluMode = checkReluMode(args.reluMode, where);
@@ -60,12 +68,17 @@ abstract class BaseConv extends Layer {
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
     const [h, w, c] = imageDims(inputShape, `${this.name} (${this.className})`);
-    const g = windowGeometry([1, h, w, c], this.kernelSize, this.strides, this.padding, `${this.name} (${this.className})`);
+    const g = windowGeometry([1, h, w, c], this.kernelSize, this.strides, this.padding, `${this.name} (${this.className})`, this.dilationRate);
     return [inputShape[0], g.outHeight, g.outWidth, this.outChannels(c)];
   }
 
-  protected finish(x: PrivateTensor, y: PrivateTensor, options: CallOptions): PrivateTensor {
-    const z = this.useBias ? y.add(this.weights[1]) : y;
+  /** The ring's options: strides, padding, dilations. */
+  protected get convOptions(): { strides: [number, number]; padding: Padding; dilations: [number, number] } {
+    return { strides: this.strides, padding: this.padding, dilations: this.dilationRate };
+  }
+
+  protected finish(y: PrivateTensor, options: CallOptions, biasIndex = 1): PrivateTensor {
+    const z = this.useBias ? y.add(this.weights[biasIndex]) : y;
     return applyActivation(z, this.activation, reluModeOf(this.reluMode, options));
   }
 
@@ -81,7 +94,7 @@ abstract class BaseConv extends Layer {
       strides: [...this.strides],
       padding: this.padding,
       dataFormat: 'channelsLast',
-      dilationRate: [1, 1],
+      dilationRate: [...this.dilationRate],
       activation: this.activation,
       useBias: this.useBias,
     };
@@ -113,7 +126,7 @@ export class Conv2D extends BaseConv {
   }
 
   protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
-    return this.finish(x, x.conv2d(this.weights[0], { strides: this.strides, padding: this.padding }), options);
+    return this.finish(x.conv2d(this.weights[0], this.convOptions), options);
   }
 
   override getConfig(): LayerConfig {
@@ -148,10 +161,58 @@ export class DepthwiseConv2D extends BaseConv {
   }
 
   protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
-    return this.finish(x, x.depthwiseConv2d(this.weights[0], { strides: this.strides, padding: this.padding }), options);
+    return this.finish(x.depthwiseConv2d(this.weights[0], this.convOptions), options);
   }
 
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), depthMultiplier: this.depthMultiplier };
+  }
+}
+
+/**
+ * Separable 2-D convolution, as tf.layers.separableConv2d: a depthwise
+ * convolution (its own multiplier) then a 1x1 convolution to `filters`
+ * channels, then bias and activation. Two Beaver products in sequence; the
+ * weights are [depthwiseKernel, pointwiseKernel, bias], as tfjs.
+ */
+export class SeparableConv2D extends BaseConv {
+  static readonly className = 'SeparableConv2D';
+  readonly filters: number;
+  readonly depthMultiplier: number;
+
+  constructor(args: SeparableConv2DLayerArgs) {
+    super(args, SeparableConv2D.className);
+    check(Number.isInteger(args.filters) && args.filters > 0, () => `${this.name} (SeparableConv2D): filters must be a positive integer, got ${String(args.filters)}`);
+    const m = args.depthMultiplier ?? 1;
+    check(Number.isInteger(m) && m > 0, () => `${this.name} (SeparableConv2D): depthMultiplier must be a positive integer, got ${String(m)}`);
+    this.filters = args.filters;
+    this.depthMultiplier = m;
+  }
+
+  get className(): string {
+    return SeparableConv2D.className;
+  }
+
+  protected outChannels(): number {
+    return this.filters;
+  }
+
+  override weightShapes(inputShape: LayerShape): number[][] {
+    const c = inputShape[3] as number;
+    const kernels = [[this.kernelSize[0], this.kernelSize[1], c, this.depthMultiplier], [1, 1, c * this.depthMultiplier, this.filters]];
+    return this.useBias ? [...kernels, [this.filters]] : kernels;
+  }
+
+  protected override initialWeight(index: number, shape: readonly number[]): tf.Tensor {
+    return index < 2 ? tf.initializers.glorotUniform({}).apply([...shape]) : tf.zeros([...shape]);
+  }
+
+  protected call(x: PrivateTensor, options: CallOptions): PrivateTensor {
+    const depthwise = x.depthwiseConv2d(this.weights[0], this.convOptions);
+    return this.finish(depthwise.conv2d(this.weights[1]), options, 2);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), filters: this.filters, depthMultiplier: this.depthMultiplier };
   }
 }

@@ -1,150 +1,32 @@
 /**
- * Converting a plaintext tfjs model into a private one. Each tfjs layer's
- * class name and config map to a tfe layer (validated, with the tfjs field
- * names); an unsupported layer, activation or config value is an error naming
- * the layer, the field, the value and what is supported, raised before
- * anything is shared. The weights' owner alone reads the weight values and
- * secret-shares them; every other process needs only the architecture, so on
- * their machines the model may carry any weights (for example a model rebuilt
- * from its topology).
+ * Converting a plaintext tfjs model into a private one: a tf.sequential
+ * becomes a tfe Sequential, any other tf.LayersModel (a DAG with several
+ * inputs and outputs, merges, shared layers) a tfe Functional. Each tfjs
+ * layer's class name and config map to a tfe layer (tfjs-layers.ts); an
+ * unsupported layer, activation or config value is an error naming the layer,
+ * the field, the value and what is supported, raised before anything is
+ * shared. The weights' owner alone reads the weight values and secret-shares
+ * them; every other process needs only the architecture, so on their machines
+ * the model may carry any weights (for example a model rebuilt from its
+ * topology).
+ *
+ * channelsFirst layers: the private layers compute in channelsLast, so each
+ * channelsFirst tensor is transposed to channelsLast once (a Permute, local on
+ * shares) and stays so through the layers that do not care (activations,
+ * merges, batch normalization and concatenation with their axis moved), and is
+ * transposed back only where the tfjs layout matters (a Flatten without its
+ * own dataFormat, a Dense, a model output...). Users keep their model as it is.
  */
 import * as tf from '@tensorflow/tfjs';
 import { NotImplementedError, ValueError } from '../errors.js';
-import {
-  Activation,
-  AveragePooling2D,
-  BatchNormalization,
-  Conv2D,
-  Dense,
-  DepthwiseConv2D,
-  Dropout,
-  Flatten,
-  GlobalAveragePooling2D,
-  GlobalMaxPooling2D,
-  MaxPooling2D,
-  ReLU,
-  Reshape,
-  Softmax,
-  ZeroPadding2D,
-  type ActivationIdentifier,
-  type Layer,
-  type ReluMode,
-  type ZeroPadding2DLayerArgs,
-} from '../layers/index.js';
+import type { SymbolicTensor} from '../layers/index.js';
+import { BatchNormalization, input, Permute, type Layer, type ReluMode } from '../layers/index.js';
 import type { Protocol } from '../protocol/api/index.js';
+import { Functional } from './functional.js';
 import { Sequential } from './sequential.js';
+import { convertLayer, type Config } from './tfjs-layers.js';
 
-type Config = tf.serialization.ConfigDict;
-type Converter = (config: Config, name: string) => Layer;
-
-/** Reads a config field, checking its type; `undefined` when absent or null. */
-function field<T>(config: Config, key: string, where: string, expected: string, ok: (v: unknown) => boolean): T | undefined {
-  const v = config[key];
-  if (v === undefined || v === null) return undefined;
-  if (!ok(v)) throw new ValueError(`${where}: field ${key} is ${JSON.stringify(v)}; expected ${expected}`);
-  return v as T;
-}
-
-const isNum = (v: unknown): boolean => typeof v === 'number';
-const isStr = (v: unknown): boolean => typeof v === 'string';
-const isBool = (v: unknown): boolean => typeof v === 'boolean';
-const isNumOrPair = (v: unknown): boolean => isNum(v) || (Array.isArray(v) && v.length === 2 && v.every(isNum));
-
-function convArgs(c: Config, where: string, name: string) {
-  return {
-    name,
-    kernelSize: field<number | [number, number]>(c, 'kernelSize', where, 'a number or a pair', isNumOrPair) ?? 1,
-    strides: field<number | [number, number]>(c, 'strides', where, 'a number or a pair', isNumOrPair),
-    padding: field<'valid' | 'same'>(c, 'padding', where, 'a string', isStr),
-    dataFormat: field<'channelsLast'>(c, 'dataFormat', where, 'a string', isStr),
-    dilationRate: field<number | [number, number]>(c, 'dilationRate', where, 'a number or a pair', isNumOrPair),
-    activation: field<ActivationIdentifier>(c, 'activation', where, 'a string', isStr),
-    useBias: field<boolean>(c, 'useBias', where, 'a boolean', isBool),
-  };
-}
-
-function poolArgs(c: Config, where: string, name: string) {
-  return {
-    name,
-    poolSize: field<number | [number, number]>(c, 'poolSize', where, 'a number or a pair', isNumOrPair),
-    strides: field<number | [number, number]>(c, 'strides', where, 'a number or a pair', isNumOrPair),
-    padding: field<'valid' | 'same'>(c, 'padding', where, 'a string', isStr),
-    dataFormat: field<'channelsLast'>(c, 'dataFormat', where, 'a string', isStr),
-  };
-}
-
-const w = (name: string, cls: string): string => `fromTfjs: layer '${name}' (${cls})`;
-
-/** tfjs class name -> tfe layer, for the supported layers. */
-const CONVERTERS: Record<string, Converter> = {
-  Dense: (c, name) =>
-    new Dense({
-      name,
-      units: field<number>(c, 'units', w(name, 'Dense'), 'a number', isNum) ?? 0,
-      activation: field<ActivationIdentifier>(c, 'activation', w(name, 'Dense'), 'a string', isStr),
-      useBias: field<boolean>(c, 'useBias', w(name, 'Dense'), 'a boolean', isBool),
-    }),
-  Conv2D: (c, name) => new Conv2D({ ...convArgs(c, w(name, 'Conv2D'), name), filters: field<number>(c, 'filters', w(name, 'Conv2D'), 'a number', isNum) ?? 0 }),
-  DepthwiseConv2D: (c, name) =>
-    new DepthwiseConv2D({ ...convArgs(c, w(name, 'DepthwiseConv2D'), name), depthMultiplier: field<number>(c, 'depthMultiplier', w(name, 'DepthwiseConv2D'), 'a number', isNum) }),
-  Flatten: (c, name) => {
-    const fmt = field<string>(c, 'dataFormat', w(name, 'Flatten'), 'a string', isStr);
-    if (fmt !== undefined && fmt !== 'channelsLast') throw new NotImplementedError(`${w(name, 'Flatten')}: dataFormat '${fmt}' is not supported; supported: channelsLast`);
-    return new Flatten({ name });
-  },
-  Reshape: (c, name) => {
-    // tfjs serializes the -1 of a target shape as null.
-    const target = field<Array<number | null>>(c, 'targetShape', w(name, 'Reshape'), 'a list of numbers', (v) => Array.isArray(v) && v.every((d) => d === null || isNum(d))) ?? [];
-    return new Reshape({ name, targetShape: target.map((d) => d ?? -1) });
-  },
-  Activation: (c, name) => new Activation({ name, activation: field<ActivationIdentifier>(c, 'activation', w(name, 'Activation'), 'a string', isStr) ?? 'linear' }),
-  Dropout: (c, name) => new Dropout({ name, rate: field<number>(c, 'rate', w(name, 'Dropout'), 'a number', isNum) ?? 0 }),
-  AveragePooling2D: (c, name) => new AveragePooling2D(poolArgs(c, w(name, 'AveragePooling2D'), name)),
-  MaxPooling2D: (c, name) => new MaxPooling2D(poolArgs(c, w(name, 'MaxPooling2D'), name)),
-  GlobalAveragePooling2D: (c, name) => new GlobalAveragePooling2D({ name, dataFormat: field<'channelsLast'>(c, 'dataFormat', w(name, 'GlobalAveragePooling2D'), 'a string', isStr) }),
-  GlobalMaxPooling2D: (c, name) => new GlobalMaxPooling2D({ name, dataFormat: field<'channelsLast'>(c, 'dataFormat', w(name, 'GlobalMaxPooling2D'), 'a string', isStr) }),
-  BatchNormalization: (c, name) => {
-    const where = w(name, 'BatchNormalization');
-    const axis = field<number | number[]>(c, 'axis', where, 'a number', (v) => isNum(v) || (Array.isArray(v) && v.length === 1 && isNum(v[0])));
-    return new BatchNormalization({
-      name,
-      axis: Array.isArray(axis) ? axis[0] : axis,
-      epsilon: field<number>(c, 'epsilon', where, 'a number', isNum),
-      center: field<boolean>(c, 'center', where, 'a boolean', isBool),
-      scale: field<boolean>(c, 'scale', where, 'a boolean', isBool),
-    });
-  },
-  ZeroPadding2D: (c, name) => {
-    const where = w(name, 'ZeroPadding2D');
-    // The layer checks the values; here only the form: n, [h, w] or [[t, b], [l, r]].
-    const isPairs = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && v.every(isNumOrPair);
-    const padding = field<ZeroPadding2DLayerArgs['padding']>(c, 'padding', where, 'a number, a pair, or a pair of pairs', (v) => isNumOrPair(v) || isPairs(v));
-    return new ZeroPadding2D({ name, padding, dataFormat: field<'channelsLast'>(c, 'dataFormat', where, 'a string', isStr) });
-  },
-  ReLU: (c, name) => new ReLU({ name, maxValue: field<number>(c, 'maxValue', w(name, 'ReLU'), 'a number', isNum) ?? null }),
-  Softmax: (c, name) => new Softmax({ name, axis: field<number>(c, 'axis', w(name, 'Softmax'), 'a number', isNum) }),
-};
-
-/** The tfjs layer classes {@link fromTfjs} converts. */
-export const SUPPORTED_TFJS_LAYERS: readonly string[] = Object.keys(CONVERTERS);
-
-/** The model's layers in order, checking that a functional model is a linear chain. */
-function chain(model: tf.LayersModel): tf.layers.Layer[] {
-  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new NotImplementedError(`fromTfjs: model '${model.name}' has ${model.inputs.length} inputs and ${model.outputs.length} outputs; only single-input, single-output chains are supported`);
-  }
-  if (!(model instanceof tf.Sequential)) {
-    layers.forEach((l, i) => {
-      const inbound = l.inboundNodes.flatMap((n) => n.inboundLayers);
-      const ok = inbound.length === 1 && (i === 0 ? inbound[0].getClassName() === 'InputLayer' : inbound[0] === layers[i - 1]);
-      if (!ok) {
-        throw new NotImplementedError(`fromTfjs: layer '${l.name}' (${l.getClassName()}) does not take the previous layer as its only input; only functional models that form a linear chain are supported`);
-      }
-    });
-  }
-  return layers;
-}
+export { SUPPORTED_TFJS_LAYERS } from './tfjs-layers.js';
 
 /** Options of {@link fromTfjs}. */
 export interface FromTfjsOptions {
@@ -155,50 +37,186 @@ export interface FromTfjsOptions {
 }
 
 /**
- * A private model from a tfjs model (a tf.sequential or a functional model
- * forming a linear chain): every layer converted and its weights
- * secret-shared by `weightsOwner`.
+ * Layouts of a converted tensor: as in tfjs, or, for a tensor tfjs holds
+ * channelsFirst, with its channel axis (1) moved last.
+ */
+type Layout = 'tfjs' | 'last';
+
+interface Converted {
+  readonly t: SymbolicTensor;
+  readonly layout: Layout;
+}
+
+/** Layers with a dataFormat: they read and write channelsLast tensors when tfjs's are channelsFirst. */
+const DATA_FORMAT = new Set([
+  'Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'Conv2DTranspose', 'MaxPooling2D', 'AveragePooling2D',
+  'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'ZeroPadding2D', 'Cropping2D', 'UpSampling2D', 'Flatten',
+]);
+/** Layers that compute elementwise: any layout passes through (all inputs in the same one). */
+const ELEMENTWISE = new Set(['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'ThresholdedReLU', 'Dropout', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
+/** Layers with an axis field: the axis moves with the layout. */
+const AXIS = new Set(['BatchNormalization', 'Concatenate', 'Softmax', 'LayerNormalization']);
+
+/** The permutation (tfjs Permute dims, 1-based) between the layouts of a rank-r tensor. */
+function permutation(rank: number, to: Layout): number[] {
+  const rest = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+  return to === 'last' ? [...rest, 1] : [rank - 1, ...rest.map((d) => d - 1)];
+}
+
+/** Where axis `a` of a tfjs tensor of rank r sits once its channel axis moved last. */
+function movedAxis(a: number, rank: number): number {
+  const ax = a < 0 ? a + rank : a;
+  return ax === 1 ? rank - 1 : ax >= 2 ? ax - 1 : ax;
+}
+
+/** Walks the tfjs graph from the outputs and builds the tfe graph, converting (and so validating) every layer. */
+class GraphConverter {
+  /** tfe layer -> the tfjs layer whose weights it takes. */
+  readonly origin = new Map<Layer, tf.layers.Layer>();
+  private readonly tensors = new Map<tf.SymbolicTensor, Converted>();
+  private readonly layers = new Map<tf.layers.Layer, Map<string, Layer>>();
+  private readonly permuted = new Map<SymbolicTensor, SymbolicTensor>();
+  readonly inputs: SymbolicTensor[];
+
+  constructor(private readonly model: tf.LayersModel) {
+    this.inputs = model.inputs.map((x) => {
+      const layer = x.sourceLayer;
+      const cfg = layer.getConfig();
+      const dtype = cfg.dtype === 'int32' ? 'int32' : 'float32';
+      const t = input({ batchShape: x.shape, name: layer.name, dtype });
+      this.tensors.set(x, { t, layout: 'tfjs' });
+      return t;
+    });
+  }
+
+  outputs(): SymbolicTensor[] {
+    return this.model.outputs.map((o) => this.inLayout(this.convert(o), 'tfjs'));
+  }
+
+  /** A converted tensor in layout `want`: transposed once per tensor (the transpose is cached). */
+  private inLayout(c: Converted, want: Layout): SymbolicTensor {
+    if (c.layout === want || c.t.rank < 3) return c.t;
+    const cached = this.permuted.get(c.t);
+    if (cached !== undefined) return cached;
+    const p = new Permute({ name: `${c.t.name}_to_${want === 'last' ? 'channels_last' : 'channels_first'}_${this.permuted.size + 1}`, dims: permutation(c.t.rank, want) });
+    const out = p.apply(c.t);
+    this.permuted.set(c.t, out);
+    return out;
+  }
+
+  private convert(x: tf.SymbolicTensor): Converted {
+    const done = this.tensors.get(x);
+    if (done !== undefined) return done;
+    const layer = x.sourceLayer;
+    const className = layer.getClassName();
+    if (className === 'InputLayer') {
+      throw new ValueError(`fromTfjs: model '${this.model.name}' uses input '${layer.name}', which is not among its inputs`);
+    }
+    if (x.tensorIndex !== 0 || (layer.inboundNodes[x.nodeIndex]?.outputTensors.length ?? 1) !== 1) {
+      throw new NotImplementedError(`fromTfjs: layer '${layer.name}' (${className}) has several outputs (returnState or similar); supported: layers with one output`);
+    }
+    const ins = x.inputs.map((i) => this.convert(i));
+    const config = completeConfig(layer, className, layer.getConfig());
+    let layout: Layout = 'tfjs';
+    let cfg = config;
+    if (DATA_FORMAT.has(className) && config.dataFormat === 'channelsFirst') {
+      layout = 'last';
+      cfg = { ...config, dataFormat: 'channelsLast' };
+    } else if (ELEMENTWISE.has(className) && ins.every((i) => i.layout === 'last')) {
+      layout = 'last';
+    } else if (AXIS.has(className) && ins.every((i) => i.layout === 'last' && i.t.rank >= 3)) {
+      layout = 'last';
+      cfg = { ...config, axis: moveAxes(config.axis, ins[0].t.rank) };
+    }
+    const converted = this.layerFor(layer, className, cfg, layout);
+    const args = ins.map((i) => this.inLayout(i, layout));
+    const t = converted.apply(args.length === 1 ? args[0] : args);
+    // A channelsFirst layer's output of rank 2 (global pooling, flatten) has no channel axis to move.
+    const result: Converted = { t, layout: t.rank >= 3 ? layout : 'tfjs' };
+    this.tensors.set(x, result);
+    return result;
+  }
+
+  /** The tfe layer of a tfjs layer in a layout (one per layout, so a shared layer stays shared). */
+  private layerFor(layer: tf.layers.Layer, className: string, config: Config, layout: Layout): Layer {
+    let byLayout = this.layers.get(layer);
+    if (byLayout === undefined) {
+      byLayout = new Map();
+      this.layers.set(layer, byLayout);
+    }
+    let ours = byLayout.get(layout);
+    if (ours === undefined) {
+      const name = byLayout.size === 0 ? layer.name : `${layer.name}_channels_last`;
+      ours = convertLayer(className, config, name);
+      byLayout.set(layout, ours);
+      this.origin.set(ours, layer);
+    }
+    return ours;
+  }
+}
+
+/**
+ * Fields tfjs leaves out of a config although the layer has them: a
+ * SeparableConv2D's depthMultiplier (tfjs 4 does not serialise it), read from
+ * its depthwise kernel's shape.
+ */
+function completeConfig(layer: tf.layers.Layer, className: string, config: Config): Config {
+  if (className === 'SeparableConv2D' && config.depthMultiplier === undefined && layer.weights.length > 0) {
+    return { ...config, depthMultiplier: layer.weights[0].shape[3] ?? 1 };
+  }
+  return config;
+}
+
+/** A tfjs axis config (a number or a list) moved with the layout. */
+function moveAxes(axis: unknown, rank: number): Config['axis'] {
+  if (typeof axis === 'number') return movedAxis(axis, rank);
+  if (Array.isArray(axis)) return axis.map((a) => (typeof a === 'number' ? movedAxis(a, rank) : a));
+  return axis as Config['axis'];
+}
+
+/**
+ * A private model from a tfjs model: a tf.sequential becomes a Sequential,
+ * a functional model (tf.model, any DAG) a Functional; every layer is
+ * converted and its weights secret-shared by `weightsOwner`.
  *
  * @example
  * const plain = await tfe.models.loadTfjs('models/mnist-cnn');
  * const model = await tfe.models.fromTfjs(plain, prot, { weightsOwner: 'model-owner' });
  * const logits = model.predict(x);
  */
-export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options: FromTfjsOptions = {}): Promise<Sequential> {
+export async function fromTfjs(model: tf.Sequential, prot: Protocol, options?: FromTfjsOptions): Promise<Sequential>;
+export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options?: FromTfjsOptions): Promise<Sequential | Functional>;
+export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options: FromTfjsOptions = {}): Promise<Sequential | Functional> {
   if (!(model instanceof tf.LayersModel)) throw new ValueError(`fromTfjs: expected a tf.LayersModel (tf.sequential or tf.model), got ${typeof model}`);
-  const layers = chain(model);
   // Convert (and so validate) every layer before anything is shared.
-  const converted = layers.map((l) => {
-    const convert = CONVERTERS[l.getClassName()];
-    if (convert === undefined) {
-      throw new NotImplementedError(`fromTfjs: layer '${l.name}' (${l.getClassName()}) is not supported; supported layers: ${SUPPORTED_TFJS_LAYERS.join(', ')}`);
-    }
-    return convert(l.getConfig(), l.name);
-  });
-  const inputShape = model.inputs[0].shape;
-  const seq = new Sequential({ name: model.name, layers: converted, ...(options.reluMode === undefined ? {} : { reluMode: options.reluMode }) });
+  const graph = new GraphConverter(model);
+  const outputs = graph.outputs();
+  const relu = options.reluMode === undefined ? {} : { reluMode: options.reluMode };
+  const functional = new Functional({ name: model.name, inputs: graph.inputs, outputs, ...relu });
+  const ours: Sequential | Functional =
+    model instanceof tf.Sequential ? new Sequential({ name: model.name, layers: functional.layers.filter((l) => l.className !== 'InputLayer'), ...relu }) : functional;
   // Weight values are read on the owner only, when its process shares them.
-  const cache = new Map<number, tf.Tensor[]>();
-  const weightsOf = (i: number): tf.Tensor[] => {
-    let ws = cache.get(i);
+  const cache = new Map<Layer, tf.Tensor[]>();
+  const weightsOf = (layer: Layer): tf.Tensor[] => {
+    let ws = cache.get(layer);
     if (ws === undefined) {
-      const raw = layers[i].getWeights();
-      const ours = converted[i];
-      ws = ours instanceof BatchNormalization ? ours.foldTfjsWeights(raw) : raw;
-      cache.set(i, ws);
+      const raw = graph.origin.get(layer)?.getWeights() ?? [];
+      ws = layer instanceof BatchNormalization ? layer.foldTfjsWeights(raw) : raw;
+      cache.set(layer, ws);
     }
     return ws;
   };
-  seq.build(prot, {
-    inputShape,
+  ours.build(prot, {
+    ...(ours instanceof Sequential ? { inputShape: model.inputs[0].shape } : {}),
     weightsOwner: options.weightsOwner ?? prot.defaultOwner,
-    weights: (layer, weight, shape) => {
+    weights: (index, weight, shape) => {
+      const layer = ours.layers[index];
       const t = weightsOf(layer)[weight];
       if (t === undefined || t.shape.length !== shape.length || t.shape.some((d, j) => d !== shape[j])) {
-        throw new ValueError(`fromTfjs: layer '${layers[layer].name}' weight ${weight} has shape [${t?.shape.join(',') ?? ''}]; expected [${shape.join(',')}]`);
+        throw new ValueError(`fromTfjs: layer '${layer.name}' weight ${weight} has shape [${t?.shape.join(',') ?? ''}]; expected [${shape.join(',')}]`);
       }
       return t;
     },
   });
-  return seq;
+  return ours;
 }

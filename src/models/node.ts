@@ -1,3 +1,4 @@
 /** Models in Node: everything of index.ts plus saving and loading tfjs models on the file system. */
 export * from './index.js';
 export { fileSystem, loadTfjsModelFromFile, loadTfjsModelFromFile as loadTfjs, MODEL_JSON, WEIGHTS_BIN } from './io.js';
+export { saveShares, loadShares, shareFilePath, type SavableModel } from './save-shares.js';

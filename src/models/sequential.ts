@@ -4,9 +4,11 @@
  * table with the protocol cost of each layer.
  */
 import { check, ShapeError } from '../errors.js';
-import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type LayerShape, type ReluMode } from '../layers/index.js';
-import { addCosts, isProtocol, type OpCost, type PrivateTensor, type PrivateVariable, type Protocol, type TensorLike } from '../protocol/api/index.js';
 import type * as tf from '@tensorflow/tfjs';
+import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type LayerShape, type ReluMode } from '../layers/index.js';
+import { isProtocol, type OpCost, type PrivateTensor, type PrivateVariable, type Protocol } from '../protocol/api/index.js';
+import { singleInput, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
+import { printSummary } from './summary.js';
 import { revealWeights, toTfjs } from './to-tfjs.js';
 import type { History, Logs } from './training/history.js';
 import { compileModel, evaluate, fit, trainableWeights, type Compiled, type ModelCompileArgs, type ModelEvaluateArgs, type ModelFitArgs } from './training/trainer.js';
@@ -19,36 +21,9 @@ export interface SequentialArgs {
   reluMode?: ReluMode;
 }
 
-/** The value of weight `weight` of layer `layer`, called on the weights' owner only. */
-export type ModelWeightProvider = (layer: number, weight: number, shape: readonly number[]) => TensorLike | Promise<TensorLike>;
+export type { ModelWeightProvider, ModelBuildOptions, PredictOptions, SummaryRow } from './model.js';
 
-/** Options of {@link Sequential.build}. */
-export interface ModelBuildOptions {
-  /** Shape of the input including the batch as null; default: the first layer's inputShape. */
-  inputShape?: LayerShape;
-  /** Who secret-shares the weights (default: the first server). */
-  weightsOwner?: string;
-  /** The owner's weight values (default: each layer's initialisers). */
-  weights?: ModelWeightProvider;
-}
-
-/** Options of {@link Sequential.predict}. */
-export interface PredictOptions {
-  /** Split the batch in chunks of this size (linear slicing, no extra cost per element). */
-  batchSize?: number;
-}
-
-/** One row of {@link Sequential.summaryRows}. */
-export interface SummaryRow {
-  readonly name: string;
-  readonly className: string;
-  readonly outputShape: LayerShape;
-  readonly params: number;
-  /** The protocol's estimate for a batch (after the first, which also masks the weights); undefined before build. */
-  readonly cost: OpCost | undefined;
-}
-
-export class Sequential {
+export class Sequential implements LayersModel {
   readonly name: string;
   readonly reluMode: ReluMode | undefined;
   private readonly stack: Layer[] = [];
@@ -124,8 +99,13 @@ export class Sequential {
     this.input = input;
   }
 
-  /** Private predictions for a private batch (built on first use with x's protocol). */
-  predict(x: PrivateTensor, options: PredictOptions = {}): PrivateTensor {
+  /**
+   * Private predictions for a private batch (built on first use with x's
+   * protocol). `x` may also be a one-element list or record, as tfjs allows,
+   * or a public tensor of token ids for a model starting with an embedding.
+   */
+  predict(inputs: ModelInputs, options: PredictOptions = {}): PrivateTensor {
+    const x = singleInput(inputs, `${this.name}.predict`);
     if (this.prot === undefined) {
       const prot = x.protocol;
       check(isProtocol(prot), () => `${this.name}.predict: the input is not a tensor of a tfe protocol`);
@@ -147,13 +127,19 @@ export class Sequential {
     return outputs[0].concat(outputs.slice(1), 0);
   }
 
+  /** The one output, as a list (what training and functional models use). */
+  predictOutputs(x: ModelInputs, options: PredictOptions = {}): PrivateTensor[] {
+    return [this.predict(x, options)];
+  }
+
   private get callOptions(): { reluMode?: ReluMode } {
     return this.reluMode === undefined ? {} : { reluMode: this.reluMode };
   }
 
-  private forward(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
+  private forward(x: ModelTensor, options: CallOptions = {}): PrivateTensor {
     const merged = { ...this.callOptions, ...options };
-    return this.stack.reduce((h, layer) => layer.apply(h, merged), x);
+    const [first, ...rest] = this.stack;
+    return rest.reduce((h, layer) => layer.apply(h, merged), first.apply(x, merged));
   }
 
   /** The forward pass on a private batch (the model is built): training mode with `{ training: true }`. */
@@ -187,6 +173,11 @@ export class Sequential {
     return fit(this, this.compiled, x, y, args);
   }
 
+  /** The mean loss and metrics on private x and y, revealed to `revealTo` (every player by default). */
+  evaluate(x: PrivateTensor, y: PrivateTensor, args: ModelEvaluateArgs = {}): Promise<Logs> {
+    return evaluate(this, this.compiled, x, y, args);
+  }
+
   /** Each layer's weights revealed to `owner` (float32 tensors there, undefined in other processes). */
   revealWeights(owner: string): Promise<tf.Tensor[][] | undefined> {
     return revealWeights(this, owner);
@@ -199,11 +190,6 @@ export class Sequential {
    */
   toTfjs(owner: string): Promise<tf.LayersModel | undefined> {
     return toTfjs(this, owner);
-  }
-
-  /** The mean loss and metrics on private x and y, revealed to `revealTo` (every player by default). */
-  evaluate(x: PrivateTensor, y: PrivateTensor, args: ModelEvaluateArgs = {}): Promise<Logs> {
-    return evaluate(this, this.compiled, x, y, args);
   }
 
   /**
@@ -240,6 +226,7 @@ export class Sequential {
       outputShape: shapes[i],
       params: l.built ? l.countParams() : l.weightShapes(i === 0 ? input : shapes[i - 1]).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
       cost: costs?.[i],
+      trainable: l.trainable,
     }));
   }
 
@@ -249,50 +236,13 @@ export class Sequential {
    * all players) and the totals.
    */
   summary(batchSize = 1, print: (line: string) => void = (l) => globalThis.console.log(l)): void {
-    const rows = this.summaryRows(batchSize);
-    const known = rows.every((r) => r.cost !== undefined);
-    const total = addCosts(rows.map((r) => r.cost ?? { triples: 0, rounds: 0, bytes: 0 }));
-    const header = ['Layer (type)', 'Output shape', 'Param #', 'Triples', 'Rounds', 'Bytes'];
-    const lines = rows.map((r) => [
-      `${r.name} (${r.className})`,
-      fmtLayerShape(r.outputShape),
-      String(r.params),
-      r.cost === undefined ? '-' : String(r.cost.triples),
-      r.cost === undefined ? '-' : String(r.cost.rounds),
-      r.cost === undefined ? '-' : formatBytes(r.cost.bytes),
-    ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)) + 2);
-    const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('');
-    const rule = (ch: string): string => ch.repeat(widths.reduce((a, b) => a + b, 0));
-    print(rule('_'));
-    print(row(header));
-    print(rule('='));
-    lines.forEach((l, i) => {
-      print(row(l));
-      print(i === lines.length - 1 ? rule('=') : rule('_'));
-    });
-    const params = rows.reduce((a, r) => a + r.params, 0);
-    print(`Total params: ${params}`);
-    const frozen = rows.filter((r, i) => !this.stack[i].trainable).reduce((a, r) => a + r.params, 0);
-    print(`Trainable params: ${params - frozen}`);
-    print(`Non-trainable params: ${frozen}`);
-    print(known
-      ? `Protocol cost per batch of ${batchSize} (after the first, which also opens the masked weights): ${total.triples} triples, ${total.rounds} rounds, ${formatBytes(total.bytes)}`
-      : 'Protocol cost: build the model with a protocol (model.build(prot) or fromTfjs) to see it');
-    print(rule('_'));
+    printSummary(this.summaryRows(batchSize), batchSize, print);
   }
 
   /** tfjs-style config: the layers' configs. */
-  getConfig(): { name: string; layers: Array<{ className: string; config: ReturnType<Layer['getConfig']> }> } {
+  getConfig(): ModelConfig & { layers: Array<{ className: string; config: ReturnType<Layer['getConfig']> }> } {
     return { name: this.name, layers: this.stack.map((l) => ({ className: l.className, config: l.getConfig() })) };
   }
-}
-
-function formatBytes(b: number): string {
-  if (b < 1024) return `${b} B`;
-  if (b < 1024 ** 2) return `${(b / 1024).toFixed(1)} KiB`;
-  if (b < 1024 ** 3) return `${(b / 1024 ** 2).toFixed(2)} MiB`;
-  return `${(b / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** A linear stack of layers, as tf.sequential. */

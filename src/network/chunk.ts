@@ -74,6 +74,13 @@ export function splitFrame(frame: Uint8Array | readonly Uint8Array[], seq: numbe
   return chunks;
 }
 
+/** What a chunk header says of its frame (read before anything is allocated for it); undefined for a short header. */
+export function peekChunk(header: Uint8Array): { index: number; count: number; frameBytes: number } | undefined {
+  if (header.byteLength < CHUNK_HEADER_BYTES) return undefined;
+  const dv = new DataView(header.buffer, header.byteOffset, CHUNK_HEADER_BYTES);
+  return { index: dv.getUint32(16, true), count: dv.getUint32(20, true), frameBytes: Number(dv.getBigUint64(24, true)) };
+}
+
 /** Limits a {@link Reassembler} enforces. */
 export interface ReassemblyLimits {
   /** Largest frame accepted, in bytes. */

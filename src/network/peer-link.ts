@@ -7,7 +7,7 @@
  * rogue or broken peer cannot crash or corrupt this player.
  */
 import { PeerLostError, ProtocolError } from '../errors.js';
-import { CHUNK_HEADER_BYTES, splitFrame, Reassembler, type ReassemblyLimits } from './chunk.js';
+import { CHUNK_HEADER_BYTES, peekChunk, splitFrame, Reassembler, type ReassemblyLimits } from './chunk.js';
 import { abortError, Control, failError } from './control.js';
 import { decodeFrame, encodeFrameParts } from './frame.js';
 import { describeIssue, EVENTS } from './handshake.js';
@@ -24,7 +24,7 @@ export interface Wire {
 /** Chunks at most this big travel as one buffer (header and data copied together): fewer socket messages. */
 const SMALL_CHUNK = 64 * 1024;
 /** Most buffers in one chunk event (a header and views of the tensors it spans). */
-const MAX_PARTS = 64;
+export const MAX_PARTS = 64;
 /** Runs `fn` once the current tick's microtasks are done (setImmediate where it exists). */
 const afterMicrotasks: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
@@ -50,6 +50,8 @@ export interface LinkContext {
   readonly currentOp: () => number;
   /** How far past `currentOp` a peer's operation ids may run. */
   readonly maxOpsAhead: number;
+  /** Most bytes a peer may make this player hold: frames nobody has received yet, and the frame being reassembled. */
+  readonly maxBufferedBytes: number;
   readonly log: (message: string) => void;
 }
 
@@ -214,6 +216,7 @@ export class PeerLink {
       }
       const [head, ...rest] = buffers as Uint8Array[];
       if (rest.length > 0) {
+        this.checkBudget(head);
         this.accept(this.reassembler.push(head, rest));
         return;
       }
@@ -228,12 +231,40 @@ export class PeerLink {
         const length = whole ? Number(dv.getBigUint64(24, true)) : left - CHUNK_HEADER_BYTES;
         if (length > left - CHUNK_HEADER_BYTES) throw new ProtocolError(`a chunk declares ${length} bytes but only ${left - CHUNK_HEADER_BYTES} follow`);
         const end = at + CHUNK_HEADER_BYTES + length;
+        this.checkBudget(header);
         this.accept(this.reassembler.push(header, [head.subarray(at + CHUNK_HEADER_BYTES, end)]));
         at = end;
       }
     } catch (e) {
-      this.reject(e);
+      if (e instanceof OverBudget) this.drop(e.message);
+      else this.reject(e);
     }
+  }
+
+  /**
+   * Before a frame of several chunks is allocated: what the peer makes this
+   * player hold, with that frame, must stay within the budget.
+   */
+  private checkBudget(header: Uint8Array): void {
+    const c = peekChunk(header);
+    if (c === undefined || c.index !== 0 || c.count <= 1) return;
+    const held = this.ctx.mailbox.heldBytes(this.peer);
+    if (held + c.frameBytes > this.ctx.maxBufferedBytes) {
+      throw new OverBudget(`it started a frame of ${c.frameBytes} bytes while ${held} bytes of its frames wait to be received: more than ${this.ctx.maxBufferedBytes} bytes (maxBufferedBytes)`);
+    }
+  }
+
+  /** The peer's connection broke a rule of the wire itself (its decoder says why): it is cut off. */
+  violation(why: string): void {
+    this.drop(why);
+  }
+
+  /** The peer broke a bound: it is cut off, so that it cannot grow this player's memory further. */
+  private drop(why: string): void {
+    if (this.state !== 'open') return;
+    this.ctx.log(`dropped '${this.peer}': ${why}`);
+    this.ctx.mailbox.discard(this.peer);
+    this.lose(`dropped: ${why}`);
   }
 
   /** A reassembled frame: decoded, its operation id checked, and delivered. */
@@ -246,6 +277,10 @@ export class PeerLink {
       throw new ProtocolError(`frame for unknown ${describeKey(frame.key)} (this player is at operation ${current}; accepted: 1 to ${current + this.ctx.maxOpsAhead})`);
     }
     this.ctx.mailbox.deliver(this.peer, this.ctx.self, frame.key, frame.payload);
+    const held = this.ctx.mailbox.heldBytes(this.peer);
+    if (held > this.ctx.maxBufferedBytes) {
+      throw new OverBudget(`${held} bytes of its frames wait to be received: more than ${this.ctx.maxBufferedBytes} bytes (maxBufferedBytes)`);
+    }
   }
 
   /** A control event, with socket.io's acknowledgement callback when asked. */
@@ -291,6 +326,9 @@ export class PeerLink {
     return this.rejections;
   }
 }
+
+/** A peer went past its byte budget (not a bad message: the peer is dropped). */
+class OverBudget extends Error {}
 
 function asBytes(x: unknown): Uint8Array | undefined {
   if (x instanceof Uint8Array) return x;

@@ -4,7 +4,7 @@
  * comes from the environment or a file, never from the command line or the
  * hostmap itself.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { Config, type ConfigOptions } from './config.js';
@@ -27,8 +27,16 @@ export interface RemoteConfigOptions extends ConfigOptions {
   connectTimeoutMs?: number;
   /** Where refusals, rejected messages and lost peers are reported; default: standard error. */
   log?: (message: string) => void;
+  /** How long an incoming connection has to complete the handshake (ms); default 5000. */
+  handshakeTimeoutMs?: number;
   /** Largest frame accepted from a peer (bytes); default 1 GiB. */
   maxFrameBytes?: number;
+  /**
+   * Most bytes of frames one peer may make this player hold before anyone
+   * receives them (frames for later operations, a frame half sent); past it
+   * the peer is dropped. Default twice `maxFrameBytes`.
+   */
+  maxBufferedBytes?: number;
   /** Frame bytes per socket message (default 16 MiB). */
   chunkBytes?: number;
 }
@@ -74,7 +82,9 @@ export class RemoteConfig extends Config {
       connectTimeoutMs: options.connectTimeoutMs,
       tls: hostmap.tls === undefined ? undefined : readTls(hostmap.tls, baseDir),
       log: options.log ?? ((m: string) => process.stderr.write(`tfe ${name}: ${m}\n`)),
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
       maxFrameBytes: options.maxFrameBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
       chunkBytes: options.chunkBytes,
       currentOp: () => this.opIds.current,
     });
@@ -159,10 +169,12 @@ function resolveSecret(given: string | Uint8Array | undefined, hostmap: Hostmap,
     secret = Buffer.from(env.TFE_SECRET, 'utf8');
     source = 'TFE_SECRET';
   } else {
-    const file = env.TFE_SECRET_FILE ?? (hostmap.secretFile === undefined ? undefined : path.resolve(baseDir, hostmap.secretFile));
+    const named = env.TFE_SECRET_FILE !== undefined && env.TFE_SECRET_FILE !== '' ? env.TFE_SECRET_FILE : undefined;
+    const file = named ?? (hostmap.secretFile === undefined ? undefined : path.resolve(baseDir, hostmap.secretFile));
     if (file === undefined) {
       throw new ConfigError('RemoteConfig: no shared secret. Set TFE_SECRET or TFE_SECRET_FILE (or secretFile in the hostmap); never pass it on the command line');
     }
+    checkSecretFile(file, 'RemoteConfig');
     try {
       // A trailing newline, as editors and `echo` leave, is not part of the secret.
       secret = Buffer.from(readFileSync(file, 'utf8').replace(/\r?\n$/, ''), 'utf8');
@@ -175,6 +187,24 @@ function resolveSecret(given: string | Uint8Array | undefined, hostmap: Hostmap,
     throw new ConfigError(`RemoteConfig: the shared secret from ${source} must be at least ${MIN_SECRET_BYTES} bytes long`);
   }
   return secret;
+}
+
+/**
+ * Refuses a secret file that other users can read or write (as ssh refuses a
+ * private key): whoever reads the secret can join the computation as any
+ * player. The error says how to fix it. File modes mean nothing on Windows.
+ */
+export function checkSecretFile(file: string, context: string): void {
+  if (process.platform === 'win32') return;
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return; // a missing file is reported by whoever reads it
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(`${context}: the secret file ${file} can be read or written by other users (mode 0${mode.toString(8)}); run: chmod 600 ${file}`);
+  }
 }
 
 function readTls(tls: NonNullable<Hostmap['tls']>, baseDir: string): TlsMaterial {

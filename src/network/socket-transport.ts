@@ -19,6 +19,7 @@ import { Server as IoServer, type Socket as ServerSocket } from 'socket.io';
 import { io as dial, type Socket as ClientSocket } from 'socket.io-client';
 import { NodeWebSocket } from 'engine.io-client';
 import { ConfigError, PeerLostError, ProtocolError, UnknownPlayerError } from '../errors.js';
+import { Admission } from './admission.js';
 import { DEFAULT_CHUNK_BYTES, CHUNK_HEADER_BYTES, sessionTag } from './chunk.js';
 import { abortMessage, failMessage } from './control.js';
 import { Challenge, describeIssue, EVENTS, freshNonce, Hello, PROTOCOL_VERSION, Proof, prove, Refusal, verify, type Transcript } from './handshake.js';
@@ -26,9 +27,10 @@ import type { HostEntry } from './hostmap.js';
 import { TrafficCounters } from './counters.js';
 import { frameByteLength } from './frame.js';
 import type { MessageKey, Payload, TrafficKind, WireSpec } from './message.js';
-import { PeerLink, type LinkContext, type Wire } from './peer-link.js';
+import { RateLimitedLog } from './log-limit.js';
+import { MAX_PARTS, PeerLink, type LinkContext, type Wire } from './peer-link.js';
 import { Mailbox, type Transport } from './transport.js';
-import { wireParser } from './wire-parser.js';
+import { admitDecoder, wireParser } from './wire-parser.js';
 
 /** PEM contents for TLS: this player's certificate and key, and the CA that signed every player's. */
 export interface TlsMaterial {
@@ -50,6 +52,11 @@ export interface SocketTransportOptions {
   readonly timeoutMs: number;
   /** How long peers have to connect (ms); default max(timeoutMs, 30000). */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long an incoming connection has to complete the handshake (ms); default
+   * 5000. Until then it may send only a handshake's bytes.
+   */
+  readonly handshakeTimeoutMs?: number;
   readonly tls?: TlsMaterial;
   /** Where refusals, rejections and losses are reported (names and reasons only). */
   readonly log: (message: string) => void;
@@ -61,9 +68,18 @@ export interface SocketTransportOptions {
   readonly currentOp?: () => number;
   /** How far ahead of `currentOp` a peer may be; default 2^20 operations. */
   readonly maxOpsAhead?: number;
+  /**
+   * Most bytes one peer may make this player hold: its frames that nobody
+   * has received yet, for later operations, plus the frame of several chunks
+   * being reassembled. Past it the peer is dropped. Default twice `maxFrameBytes`.
+   */
+  readonly maxBufferedBytes?: number;
 }
 
 const DEFAULT_MAX_FRAME = 2 ** 30 + 2 ** 20;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
+/** Refusal lines logged per window before they are only counted (anyone can make a player refuse). */
+const REFUSALS_LOGGED = { burst: 10, windowMs: 10_000, what: 'refusal' };
 
 /** The dialer's WebSocket with an all-zero mask (see the module comment). */
 class UnmaskedWebSocket extends NodeWebSocket {
@@ -82,7 +98,12 @@ export class SocketTransport implements Transport {
   private readonly http: HttpServer;
   private readonly server: IoServer;
   private readonly clients: ClientSocket[] = [];
+  /** Incoming connections that have not authenticated yet. */
+  private readonly admission: Admission;
+  private readonly refusals: RateLimitedLog;
   private readonly connectTimer: ReturnType<typeof setTimeout>;
+  private readonly serverParser: ReturnType<typeof wireParser>;
+  private readonly clientParser: ReturnType<typeof wireParser>;
   private readonly listening: Promise<number>;
   private closing: Promise<void> | undefined;
   /** Destroyed or shut down: new connections are refused without a log line. */
@@ -96,32 +117,40 @@ export class SocketTransport implements Transport {
     this.localPlayers = new Set([self]);
     this.mailbox = new Mailbox(timeoutMs);
     this.connectTimeoutMs = options.connectTimeoutMs ?? Math.max(timeoutMs, 30_000);
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME;
+    this.refusals = new RateLimitedLog(options.log, REFUSALS_LOGGED);
     const ctx: LinkContext = {
       self,
       mailbox: this.mailbox,
       tag: sessionTag(options.session),
       chunkBytes,
-      limits: { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME, maxChunkBytes: chunkBytes },
+      limits: { maxFrameBytes, maxChunkBytes: chunkBytes },
       timeoutMs,
       currentOp: options.currentOp ?? ((): number => Number.MAX_SAFE_INTEGER / 2),
       maxOpsAhead: options.maxOpsAhead ?? 2 ** 20,
+      maxBufferedBytes: options.maxBufferedBytes ?? 2 * maxFrameBytes,
       log: options.log,
     };
+    // One chunk event carries a header and at most MAX_PARTS - 1 views, adding up to one chunk.
+    const parserLimits = { maxAttachments: MAX_PARTS, maxAttachmentBytes: chunkBytes + CHUNK_HEADER_BYTES };
+    this.serverParser = wireParser({ ...parserLimits, onRefused: (why) => this.refusals.line(`refused a connection: ${why}`) });
+    this.clientParser = wireParser({ ...parserLimits, onRefused: (why) => options.log(`a player this one dialed broke the handshake: ${why}`) });
     for (const p of players) if (p.name !== self) this.links.set(p.name, new PeerLink(p.name, `${p.host}:${p.port}`, ctx));
 
     const me = players[this.selfIndex];
     const tls = options.tls;
     this.http = tls === undefined ? createHttpServer() : createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true });
     this.server = new IoServer(this.http, {
-      parser: wireParser,
+      parser: this.serverParser,
       transports: ['websocket'],
       perMessageDeflate: false,
       httpCompression: false,
       serveClient: false,
       // A chunk plus its header, deliberately: larger socket messages are refused before they are buffered.
       maxHttpBufferSize: chunkBytes + CHUNK_HEADER_BYTES + 4096,
-      connectTimeout: this.connectTimeoutMs,
+      connectTimeout: handshakeTimeoutMs,
       pingInterval: 10_000,
       pingTimeout: 20_000,
     });
@@ -129,10 +158,15 @@ export class SocketTransport implements Transport {
       if (this.finished) return next(Object.assign(new Error(`'${self}' has finished`), { data: { refused: true } }));
       const reason = this.checkHello(socket.handshake.auth);
       if (reason === undefined) return next();
-      options.log(`refused a connection from ${socket.handshake.address}: ${reason}`);
+      this.refusals.line(`refused a connection from ${socket.handshake.address}: ${reason}`);
       next(Object.assign(new Error(reason), { data: { refused: true } }));
     });
     this.server.on('connection', (socket) => this.onIncoming(socket));
+    // After socket.io's own listeners (see Admission.count).
+    this.admission = new Admission(this.http, {
+      deadlineMs: handshakeTimeoutMs,
+      refuse: (address, why) => this.refusals.line(`closed a connection from ${address}: ${why}`),
+    });
 
     this.listening = new Promise<number>((resolve, reject) => {
       this.http.once('error', (e: NodeJS.ErrnoException) => {
@@ -241,9 +275,13 @@ export class SocketTransport implements Transport {
     clearTimeout(this.connectTimer);
     for (const c of this.clients) c.disconnect();
     this.mailbox.close(error);
+    // Strangers are destroyed, not waited for: the HTTP server's close waits for every connection.
+    this.admission.closeAll();
+    this.refusals.flush();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.disconnectSockets(true);
+      this.http.closeAllConnections();
     });
   }
 
@@ -276,18 +314,18 @@ export class SocketTransport implements Transport {
     const nonce = freshNonce();
     const t: Transcript = { session: this.options.session, version: PROTOCOL_VERSION, dialer: hello.name, listener: this.options.self, dialerNonce: hello.nonce, listenerNonce: nonce };
     const refuse = (reason: string): void => {
-      this.options.log(`refused a connection from ${socket.handshake.address} claiming '${hello.name}': ${reason}`);
+      this.refusals.line(`refused a connection from ${socket.handshake.address} claiming '${hello.name}': ${reason}`);
       socket.emit(EVENTS.refused, { reason });
       socket.disconnect(true);
     };
-    const timer = setTimeout(() => refuse('handshake not completed in time'), this.connectTimeoutMs);
-    socket.once('disconnect', () => clearTimeout(timer));
+    // The connection's deadline and byte budget (Admission) bound the rest of the handshake.
     socket.once(EVENTS.proof, (m: unknown) => {
-      clearTimeout(timer);
       const p = Proof.safeParse(m);
       if (!p.success) return refuse(`invalid proof message: ${describeIssue(p.error)}`);
       if (!verify(this.options.secret, 'dialer', t, p.data.proof)) return refuse(`'${hello.name}' could not prove the shared secret (a different secret?)`);
       if (link.state !== 'connecting') return refuse(`a second connection claims to be '${hello.name}', which is already ${link.state === 'open' ? 'connected' : link.state}`);
+      if (!admitDecoder(socket.client, (why) => link.violation(why))) return refuse('this version of socket.io keeps its decoder elsewhere (see wire-parser.ts)');
+      this.admission.authenticated(socket.request);
       this.attach(link, socket);
       socket.on('disconnect', (reason) => link.disconnected(reason, this.closing !== undefined));
       socket.emit(EVENTS.welcome);
@@ -305,7 +343,7 @@ export class SocketTransport implements Transport {
     let nonce = '';
     const socket = dial(`${tls === undefined ? 'http' : 'https'}://${host}:${peer.port}`, {
       forceNew: true,
-      parser: wireParser,
+      parser: this.clientParser,
       transports: [UnmaskedWebSocket],
       reconnection: true,
       reconnectionDelay: 100,
@@ -333,7 +371,10 @@ export class SocketTransport implements Transport {
       const r = Refusal.safeParse(m);
       refused(r.success ? r.data.reason : 'no valid reason given');
     });
+    // Set once the listener proved the secret and this player answered: only then may it welcome us.
+    let proven = false;
     socket.on(EVENTS.challenge, (m: unknown) => {
+      proven = false;
       const c = Challenge.safeParse(m);
       if (!c.success) return refused(`invalid challenge: ${describeIssue(c.error)}`);
       const t: Transcript = { session: this.options.session, version: PROTOCOL_VERSION, dialer: this.options.self, listener: peer.name, dialerNonce: nonce, listenerNonce: c.data.nonce };
@@ -343,9 +384,28 @@ export class SocketTransport implements Transport {
         socket.disconnect();
         return;
       }
+      // The listener proved the secret: its data may flow (socket.io hands events over a tick
+      // late, so admitting on the welcome would refuse data that follows it closely).
+      if (!admitDecoder(socket.io, (why) => link.violation(why))) {
+        link.lose('this version of socket.io keeps its decoder elsewhere (see wire-parser.ts)');
+        socket.disconnect();
+        return;
+      }
       socket.emit(EVENTS.proof, { proof: prove(this.options.secret, 'dialer', t) });
+      proven = true;
+    });
+    socket.on('disconnect', () => {
+      // Before the welcome, socket.io may dial again, maybe reaching someone else: gated again.
+      if (link.state === 'connecting') admitDecoder(socket.io, undefined);
     });
     socket.once(EVENTS.welcome, () => {
+      if (!proven) {
+        // Nothing may reach a listener that has not proved the secret: it could be anyone.
+        this.options.log(`the player at ${link.address} welcomed '${this.options.self}' without proving that it is '${peer.name}' holding the shared secret`);
+        link.lose(`the player at ${link.address} failed the handshake`);
+        socket.disconnect();
+        return;
+      }
       socket.io.reconnection(false); // a lost link stays lost: messages in flight are gone
       this.attach(link, socket);
       socket.on('disconnect', (reason) => link.disconnected(reason, this.closing !== undefined));

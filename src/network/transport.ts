@@ -53,6 +53,10 @@ export function checkPayload(payload: Payload, expect: readonly WireSpec[], from
   });
 }
 
+function payloadBytes(payload: Payload): number {
+  return payload.reduce((acc, t) => acc + t.data.byteLength, 0);
+}
+
 /** The error for a receive by `to` of message `key` from a lost peer. */
 export type LostError = (to: string, key: MessageKey) => Error;
 
@@ -73,6 +77,8 @@ export class Mailbox {
   private readonly lost = new Map<string, LostError>();
   /** Operations a peer reported failed: `${from}\u0000${op}` -> error (recent ones only). */
   private readonly failedOps = new Map<string, Error>();
+  /** Bytes of the frames in `arrived`, per sender: what a peer makes this player hold. */
+  private readonly held = new Map<string, number>();
   private closed: Error | undefined;
 
   constructor(private readonly timeoutMs: number) {}
@@ -100,6 +106,18 @@ export class Mailbox {
       throw new ProtocolError(`'${from}' sent a second message to '${to}' for ${describeKey(key)}`);
     }
     this.arrived.set(slot, payload);
+    this.held.set(from, this.heldBytes(from) + payloadBytes(payload));
+  }
+
+  /** Bytes of the messages from `from` that arrived and that nobody has received yet. */
+  heldBytes(from: string): number {
+    return this.held.get(from) ?? 0;
+  }
+
+  /** Drops the messages from `from` that nobody has received yet. */
+  discard(from: string): void {
+    for (const slot of [...this.arrived.keys()]) if (slot.startsWith(`${from}\u0000`)) this.arrived.delete(slot);
+    this.held.delete(from);
   }
 
   take(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
@@ -107,6 +125,7 @@ export class Mailbox {
     const ready = this.arrived.get(slot);
     if (ready !== undefined) {
       this.arrived.delete(slot);
+      this.held.set(from, this.heldBytes(from) - payloadBytes(ready));
       try {
         checkPayload(ready, expect, from, key);
         return Promise.resolve(ready);
@@ -175,6 +194,7 @@ export class Mailbox {
       w.reject(error);
     }
     this.arrived.clear();
+    this.held.clear();
   }
 
   get pending(): number {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelFileError, ValueError } from '../errors.js';
-import { fromTfjs, type Sequential } from '../models/index.js';
+import { fromTfjs, type Functional, type Sequential } from '../models/index.js';
 import type { SharedModel, SharedModelSpec } from '../models/shares-io.js';
 import type { LayerShape } from '../layers/index.js';
 import type { Float64Values, InputProvider } from '../protocol/index.js';
@@ -40,7 +40,7 @@ export interface ModelInfo {
 
 /** A model built on a serving protocol. */
 export interface ServedModel {
-  readonly model: Sequential;
+  readonly model: Sequential | Functional;
   readonly info: ModelInfo;
 }
 
@@ -79,7 +79,7 @@ export async function captureWeights(plain: tf.LayersModel, fracBits = DEFAULT_F
 }
 
 /** `layer/index` for every weight of a built model, in the order the layers define them. */
-function weightNames(model: Sequential): string[] {
+function weightNames(model: Sequential | Functional): string[] {
   return model.layers.flatMap((l) => l.weights.map((_, j) => `${l.name}/${j}`));
 }
 

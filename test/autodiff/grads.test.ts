@@ -50,6 +50,13 @@ const CASES: Case[] = [
   { name: 'conv2d same', inputs: [{ shape: [2, 5, 5, 2] }, { shape: [3, 3, 2, 3] }], secure: (x, f) => x.conv2d(f, { padding: 'same' }), plain: (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same'), tol: 4e-3 },
   { name: 'conv2d valid strided', inputs: [{ shape: [2, 7, 6, 2] }, { shape: [3, 2, 2, 2] }], secure: (x, f) => x.conv2d(f, { strides: [2, 3] }), plain: (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, [2, 3], 'valid'), tol: 4e-3 },
   { name: 'conv2d same strided', inputs: [{ shape: [1, 6, 6, 1] }, { shape: [3, 3, 1, 2] }], secure: (x, f) => x.conv2d(f, { strides: 2, padding: 'same' }), plain: (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), tol: 4e-3 },
+  { name: 'conv2dTranspose', inputs: [{ shape: [1, 3, 3, 2] }, { shape: [3, 3, 4, 2] }], secure: (x, f) => x.conv2dTranspose(f, { strides: 2, padding: 'same' }), plain: (x, f) => tf.conv2dTranspose(x as tf.Tensor4D, f as tf.Tensor4D, [1, 6, 6, 4], 2, 'same'), tol: 4e-3 },
+  // tfjs has no gradient for dilated convolutions: the reference spreads the kernel with zeros (differentiably).
+  { name: 'conv2d dilated', inputs: [{ shape: [1, 7, 7, 2] }, { shape: [3, 3, 2, 2] }], secure: (x, f) => x.conv2d(f, { dilations: 2, padding: 'same' }), plain: (x, f) => {
+    const e = tf.tensor2d([[1, 0, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 1]]);
+    const spread = tf.matMul(tf.matMul(f.transpose([2, 3, 0, 1]), e, true, false), e, true, false).transpose([2, 3, 0, 1]);
+    return tf.conv2d(x as tf.Tensor4D, spread as tf.Tensor4D, 1, 'same');
+  }, tol: 4e-3 },
   { name: 'depthwiseConv2d', inputs: [{ shape: [2, 5, 5, 2] }, { shape: [2, 2, 2, 2] }], secure: (x, f) => x.depthwiseConv2d(f, { strides: 2, padding: 'same' }), plain: (x, f) => tf.depthwiseConv2d(x as tf.Tensor4D, f as tf.Tensor4D, 2, 'same'), tol: 4e-3 },
   // tfjs's avgPool gradient divides by the whole window even where 'same' padding cuts it
   // (unlike its forward pass); the reference differentiates the forward pass tfjs computes:

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,12 +67,16 @@ test('tfe run says so when a script creates no LocalConfig', async (t) => {
 
 test('tfe player checks its arguments, the hostmap and the secret before running anything', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const hostmap = path.join(dir, 'hostmap.json');
   writeFileSync(hostmap, JSON.stringify({ server0: 'localhost:4440', server1: 'localhost:4441' }));
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ players: [{ name: 'server0', host: 'localhost', port: 4440 }, { name: 'server1', host: 'localhost', port: 70000 }] }));
   const script = 'test/fixtures/no-config-program.ts';
   const noSecret = { TFE_SECRET: '', TFE_SECRET_FILE: '' };
+  const looseSecret = path.join(dir, 'secret');
+  writeFileSync(looseSecret, 'hunter2hunter2hunter2');
+  chmodSync(looseSecret, 0o644);
   const cases: Array<[string[], NodeJS.ProcessEnv, number, RegExp]> = [
     [[], {}, 2, /usage:/],
     [['frobnicate'], {}, 2, /unknown command 'frobnicate'/],
@@ -82,6 +86,7 @@ test('tfe player checks its arguments, the hostmap and the secret before running
     [['player', '--config', hostmap, '--name', 'server7', script], { TFE_SECRET: TEST_SECRET }, 1, /--name server7: not a player of .*hostmap\.json, which lists 'server0', 'server1'/],
     [['player', '--config', bad, '--name', 'server0', script], { TFE_SECRET: TEST_SECRET }, 1, /invalid hostmap .*bad\.json: players\[1\]\.port: expected a port from 1 to 65535/],
     [['run'], {}, 2, /tfe run: which script\?/],
+    [['player', '--config', hostmap, '--name', 'server0', script], { TFE_SECRET: '', TFE_SECRET_FILE: looseSecret }, 1, /the secret file .*secret can be read or written by other users \(mode 0644\); run: chmod 600 /],
   ];
   await Promise.all(
     cases.map(async ([args, env, code, re]) => {

@@ -106,7 +106,8 @@ test('batchNormalization (folded, frozen statistics): the input gradient', async
 test('losses: the fused gradients and the values agree with tf.losses', async (t) => {
   const prot = makeProt();
   const [batch, k] = [4, 5];
-  const logitsV = floats(batch * k, -3, 3);
+  // Large logits too: softplus must not saturate (binary cross-entropy's value).
+  const logitsV = floats(batch * k, -3, 3).map((v, i) => (i % 7 === 0 ? v * 8 : v));
   const labelsV = new Float64Array(batch * k);
   for (let i = 0; i < batch; i++) labelsV[i * k + Math.floor(rng.uniform(0, k))] = 1;
   const lt = tf.tensor(Array.from(logitsV), [batch, k]);
@@ -261,4 +262,44 @@ test('logistic regression on real MNIST digits: private accuracy within one poin
   t.log(`held-out accuracy: private ${(100 * privateAcc).toFixed(1)}%, plaintext ${(100 * plainAcc).toFixed(1)}%`);
   t.true(plainAcc > 0.8, `plaintext baseline ${plainAcc}`);
   t.true(Math.abs(privateAcc - plainAcc) <= 0.01, `private ${privateAcc} vs plaintext ${plainAcc}`);
+});
+
+test('optimizers: sgd, momentum (with Nesterov) and adam steps agree with tf.train on the same gradients', async (t) => {
+  const shape = [4, 3];
+  const w0 = floats(12, -1, 1);
+  // Gradients away from 0: Adam's epsilon is max(epsilon, 2^-14) here (its second moment's floor), which
+  // only matters for gradients below about 1e-4.
+  const grad = (): Float64Array => floats(12, 0.05, 0.3).map((v) => (rng.uniform(0, 1) < 0.5 ? -v : v));
+  const steps = [grad(), grad(), grad()];
+  const cases = [
+    { name: 'sgd', secure: () => tfe.train.sgd(0.1), plain: () => tf.train.sgd(0.1), tol: 1e-5 },
+    { name: 'momentum', secure: () => tfe.train.momentum(0.1, 0.9), plain: () => tf.train.momentum(0.1, 0.9), tol: 1e-5 },
+    { name: 'nesterov', secure: () => tfe.train.momentum(0.1, 0.9, true), plain: () => tf.train.momentum(0.1, 0.9, true), tol: 1e-5 },
+    { name: 'adam', secure: () => tfe.train.adam(0.01), plain: () => tf.train.adam(0.01), tol: 3e-4 },
+  ];
+  for (const c of cases) {
+    const prot = makeProt();
+    const w = prot.definePrivateVariable(() => w0, { owner: 'owner', shape });
+    const opt = c.secure();
+    const pw = tf.variable(tf.tensor(Array.from(w0), shape));
+    const popt = c.plain();
+    for (const g of steps) {
+      opt.applyGradients([{ variable: w, grad: prot.definePrivateInput('owner', () => g, { shape }) }]);
+      popt.applyGradients([{ name: pw.name, tensor: tf.tensor(Array.from(g), shape) }]);
+    }
+    const err = maxAbsDiff(await revealValues(prot, w), pw.dataSync());
+    t.true(err <= c.tol, `${c.name}: weights off by ${err.toExponential(2)} after 3 steps (tolerance ${c.tol})`);
+  }
+});
+
+test('fit with adam reduces the loss', async (t) => {
+  const prot = makeProt();
+  const { xs, ys } = blobs(64, 4);
+  const x = prot.definePrivateInput('owner', () => xs, { shape: [64, 4] });
+  const y = prot.definePrivateInput('owner', () => ys, { shape: [64, 2] });
+  const model = tinyModel(prot);
+  model.compile({ optimizer: tfe.train.adam(0.05), loss: 'categoricalCrossentropy' });
+  const history = await model.fit(x, y, { batchSize: 16, epochs: 4, revealLossTo: 'owner', verbose: 0 });
+  const loss = history.history.loss;
+  t.true(loss[3] < loss[0], `adam: ${loss.map((l) => l.toFixed(3)).join(' -> ')}`);
 });

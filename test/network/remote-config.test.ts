@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalConfig, parseHostmap, RemoteConfig } from '../../src/network/node.js';
@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/errors.js';
 import { loopbackHostmap, TEST_SECRET } from '../helpers/net.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-hostmap-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, content: unknown): string => {
   const f = path.join(dir, name);
   writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
@@ -74,6 +75,7 @@ test.serial('RemoteConfig.load: name from TFE_PLAYER, secret from TFE_SECRET or 
   process.env.TFE_SECRET_FILE = path.join(dir, 'missing');
   t.throws(() => RemoteConfig.load(hm, { name: 'a' }), { message: /cannot read the secret file .*missing: ENOENT/ });
   process.env.TFE_SECRET_FILE = file('secret', `${TEST_SECRET}\n`);
+  chmodSync(process.env.TFE_SECRET_FILE, 0o600);
   process.env.TFE_PLAYER = 'a';
   const a = RemoteConfig.load(hm);
   t.is(a.name, 'a');
@@ -104,4 +106,24 @@ test.serial('LocalConfig returns this process player of a tfe run, and says whic
   await (c as RemoteConfig).destroy();
   process.env.TFE_HOSTMAP = '';
   t.false(LocalConfig(['x', 'y']) instanceof RemoteConfig, 'without TFE_HOSTMAP every player is in this process');
+});
+
+test.serial('a secret file that other users can read or write is refused, with the chmod that fixes it', (t) => {
+  const env = { ...process.env };
+  t.teardown(() => {
+    process.env = env;
+  });
+  delete process.env.TFE_SECRET;
+  const hostmap = { players: [{ name: 'a', host: '127.0.0.1', port: 1 }, { name: 'b', host: '127.0.0.1', port: 2 }] };
+  const secret = file('loose-secret', TEST_SECRET);
+  for (const mode of [0o644, 0o640, 0o604, 0o620]) {
+    chmodSync(secret, mode);
+    process.env.TFE_SECRET_FILE = secret;
+    const e = t.throws(() => RemoteConfig.fromObject(hostmap, { name: 'a' }), { instanceOf: ConfigError }, mode.toString(8));
+    t.regex(e!.message, new RegExp(`the secret file .*loose-secret can be read or written by other users \\(mode 0${mode.toString(8)}\\); run: chmod 600 .*loose-secret`));
+    t.false(e!.message.includes(TEST_SECRET));
+    // The same file named by the hostmap.
+    delete process.env.TFE_SECRET_FILE;
+    t.throws(() => RemoteConfig.load(file('with-secret-file.json', { ...hostmap, secretFile: 'loose-secret' }), { name: 'a' }), { message: /chmod 600/ });
+  }
 });

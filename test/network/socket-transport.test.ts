@@ -65,6 +65,16 @@ test('frames cross sockets matched by (from, to, op, step) in any order, and byt
   await close();
 });
 
+test('a frame of many tensors crosses: one chunk event may carry more parts than socket.io allows attachments by default (10)', async (t) => {
+  const { configs: [a, b], logs, close } = await cluster(['a', 'b']);
+  const payload = Array.from({ length: 20 }, (_, i) => pattern(5000, i)); // 800 KB: sent as views, not bundled
+  b.transport.send('b', 'a', { op: 1, step: 0 }, payload, 'online');
+  const got = await a.transport.receive('a', 'b', { op: 1, step: 0 }, payload.map(() => u64([5000])));
+  t.true(got.every((g, i) => (g.data as BigUint64Array)[17] === payload[i].data[17]));
+  t.deepEqual(logs, []);
+  await close();
+});
+
 // Serial: the transfer and its checks hold this process's event loop for seconds, which would
 // starve the other tests of this file of their 5 s timeouts. The timeout here allows a loaded machine.
 test.serial('a 512 MiB tensor passes between two players', async (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RemoteConfig } from '../../src/network/node.js';
@@ -28,6 +28,7 @@ function makeCertificates(dir: string): { cert: string; key: string; ca: string 
 
 (hasOpenssl ? test : test.skip)('with tls in the hostmap players talk over mutually authenticated TLS; a player without TLS cannot join', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-tls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const tls = makeCertificates(dir);
   const base = await loopbackHostmap(['a', 'b', 'c']);
   const hostmapFile = path.join(dir, 'hostmap.json');

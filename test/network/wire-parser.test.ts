@@ -2,7 +2,10 @@ import test from 'ava';
 import { PacketType, type Packet } from 'socket.io-parser';
 import { CHUNK_MAGIC } from '../../src/network/chunk.js';
 import { EVENTS } from '../../src/network/handshake.js';
-import { wireParser } from '../../src/network/wire-parser.js';
+import { wireParser as makeWireParser } from '../../src/network/wire-parser.js';
+
+const refusals: string[] = [];
+const wireParser = makeWireParser({ maxAttachments: 64, maxAttachmentBytes: 1024, onRefused: (why) => void refusals.push(why) });
 
 function chunkBuffer(n: number): Buffer {
   const b = Buffer.alloc(n);
@@ -12,6 +15,9 @@ function chunkBuffer(n: number): Buffer {
 
 function decodeAll(messages: unknown[]): Packet[] {
   const d = new wireParser.Decoder();
+  d.admit((why) => {
+    throw new Error(`unexpected violation: ${why}`);
+  });
   const out: Packet[] = [];
   d.on('decoded', (p: Packet) => out.push(p));
   for (const m of messages) d.add(m);
@@ -52,4 +58,29 @@ test('a chunk event without the magic, or with an acknowledgement, is not taken 
   t.is(enc.encode({ type: PacketType.EVENT, nsp: '/', data: [EVENTS.chunk, Buffer.alloc(8)] }).length, 2);
   t.is(enc.encode({ type: PacketType.EVENT, nsp: '/', data: [EVENTS.chunk, chunkBuffer(8)], id: 1 }).length, 2);
   t.is(enc.encode({ type: PacketType.EVENT, nsp: '/other', data: [EVENTS.chunk, chunkBuffer(8)] }).length, 2);
+});
+
+test('before admission a decoder takes only short text: binary data or an announcement of attachments throws, and says why', (t) => {
+  refusals.length = 0;
+  const enc = new wireParser.Encoder();
+  const fresh = (): InstanceType<typeof wireParser.Decoder> => new wireParser.Decoder();
+  const hello = fresh();
+  const got: Packet[] = [];
+  hello.on('decoded', (p: Packet) => got.push(p));
+  hello.add(enc.encode({ type: PacketType.CONNECT, nsp: '/', data: { name: 'b' } })[0]);
+  t.is(got.length, 1, 'a hello passes');
+  t.throws(() => fresh().add(chunkBuffer(40)), { message: /binary data before the handshake/ });
+  t.throws(() => fresh().add('51-["tfe:chunk",{"_placeholder":true,"num":0}]'), { message: /announcing attachments/ });
+  t.throws(() => fresh().add(`0${JSON.stringify({ pad: 'x'.repeat(5000) })}`), { message: /text packet of 5\d{3} characters/ });
+  t.is(refusals.length, 3);
+});
+
+test('after admission one packet may not announce more than a chunk of attachments', (t) => {
+  const d = new wireParser.Decoder();
+  const violations: string[] = [];
+  d.admit((why) => void violations.push(why));
+  d.add('52-["tfe:chunk",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]');
+  d.add(Buffer.alloc(600));
+  t.throws(() => d.add(Buffer.alloc(600)), { message: /attachments exceed 1024 bytes/ });
+  t.is(violations.length, 1);
 });

@@ -100,7 +100,8 @@ export function lossStart(spec: LossSpec, records: readonly OpRecord[], yPred: P
       start: logits,
       dStart: probs.sub(yTrue).mul(scale / yPred.size),
       records: rest,
-      value: () => logits.exp({ upper: 10 }).add(1).log().sub(yTrue.mul(logits)).mean(),
+      // softplus(z) = max(z, 0) + log(1 + e^-|z|): exp of a non-positive value, log of a value in [1, 2].
+      value: () => logits.relu().add(logits.abs().neg().exp({ upper: 0 }).add(1).log()).sub(yTrue.mul(logits)).mean(),
     };
   }
   return {

@@ -28,6 +28,10 @@ export abstract class Optimizer {
    */
   abstract applyScaled(pairs: readonly VariableGrad[]): void;
   abstract readonly learningRate: number;
+  /** The factor fit folds into the loss's gradient before applyScaled (the learning rate, or 1). */
+  get gradientScale(): number {
+    return this.learningRate;
+  }
   /** The optimizer's config in tfjs's field names. */
   abstract getConfig(): Record<string, ConfigValue>;
 }
@@ -100,8 +104,78 @@ function variableOf(like: PrivateVariable, value: SecretTensor): PrivateVariable
   return prot.definePrivateVariable(value);
 }
 
+/** The second moment is kept multiplied by 2^(2 SCALE_BITS): gradients of 1e-3 square to 1e-6, one unit at 20 fractional bits. */
+const SCALE_BITS = 10;
+/** Added to the scaled second moment: invSqrt's domain starts at 2^-8 (an epsilon of 2^-14 on the unscaled root). */
+const FLOOR = 2 ** -8;
+
+/**
+ * tf.train.adam: m <- b1 m + (1 - b1) g, v <- b2 v + (1 - b2) g^2,
+ * w <- w - lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + epsilon). The square
+ * root's inverse is the protocol's invSqrt (exact comparisons and Newton
+ * steps) on v scaled by 2^20 plus 2^-8: the epsilon is max(epsilon, 2^-14)
+ * in effect. Costly in MPC: one invSqrt per weight per step.
+ */
+export class AdamOptimizer extends Optimizer {
+  private readonly m = new Map<PrivateVariable, PrivateVariable>();
+  private readonly v = new Map<PrivateVariable, PrivateVariable>();
+  private step = 0;
+
+  constructor(
+    readonly learningRate = 0.001,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-7,
+  ) {
+    super();
+    checkRate(learningRate, 'learningRate', 'adam');
+    for (const [name, b] of [['beta1', beta1], ['beta2', beta2]] as const) check(typeof b === 'number' && b >= 0 && b < 1, () => `adam: ${name} must be in [0, 1), got ${String(b)}`);
+    checkRate(epsilon, 'epsilon', 'adam');
+  }
+  get className(): string {
+    return 'Adam';
+  }
+  /** Adam's step does not scale with the gradient: fit hands it unscaled gradients. */
+  override get gradientScale(): number {
+    return 1;
+  }
+  applyScaled(pairs: readonly VariableGrad[]): void {
+    this.step += 1;
+    const t = this.step;
+    const rate = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    for (const { variable, grad } of pairs) {
+      const g = asSecret(grad, 'adam');
+      const gs = g.mul(2 ** SCALE_BITS);
+      const m = update(this.m, variable, (old) => old.add(g.sub(old).mul(1 - this.beta1)), () => g.mul(1 - this.beta1));
+      const v = update(this.v, variable, (old) => old.add(gs.square().sub(old).mul(1 - this.beta2)), () => gs.square().mul(1 - this.beta2));
+      // m / sqrt(v) = m * invSqrt(v 2^20) * 2^10.
+      const r = v.add(Math.max(FLOOR, (this.epsilon * 2 ** SCALE_BITS) ** 2)).invSqrt();
+      variable.assign(variable.sub(m.mul(r).mul(rate * 2 ** SCALE_BITS)));
+    }
+  }
+  override applyGradients(pairs: readonly VariableGrad[]): void {
+    this.applyScaled(pairs);
+  }
+  getConfig(): Record<string, ConfigValue> {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+/** Replaces a moment's value (a new private variable on the first step). */
+function update(moments: Map<PrivateVariable, PrivateVariable>, variable: PrivateVariable, next: (old: PrivateVariable) => SecretTensor, first: () => SecretTensor): SecretTensor {
+  const old = moments.get(variable);
+  if (old === undefined) {
+    const created = variableOf(variable, first());
+    moments.set(variable, created);
+    return created;
+  }
+  old.assign(next(old));
+  return old;
+}
+
 /** Optimizer factories with tfjs's argument order, as `tfe.train.sgd(0.1)`. */
 export const train = {
+  adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number): AdamOptimizer => new AdamOptimizer(learningRate, beta1, beta2, epsilon),
   sgd: (learningRate: number): SGDOptimizer => new SGDOptimizer(learningRate),
   momentum: (learningRate: number, momentum: number, useNesterov = false): MomentumOptimizer => new MomentumOptimizer(learningRate, momentum, useNesterov),
 };

@@ -273,7 +273,7 @@ export async function fit(model: TrainableModel, compiled: Compiled | undefined,
       const { result: yPred, tape } = recordOps(prot, () => model.apply(xb, options));
       const yb = labelsFor(compiled.loss, rows(yTrain, idx), yPred.shape);
       // The gradient comes out multiplied by the learning rate (applyScaled).
-      const start = lossStart(compiled.loss, tape.records, yPred, yb, compiled.optimizer.learningRate);
+      const start = lossStart(compiled.loss, tape.records, yPred, yb, compiled.optimizer.gradientScale);
       if (learner !== undefined) {
         sums.loss = addTo(sums.loss, start.value());
         for (const m of compiled.metrics) sums.correct.set(m, addTo(sums.correct.get(m), correct(m, compiled.loss, yPred, yb)));

@@ -29,4 +29,5 @@ export { NO_COST, addCosts } from './ops.js';
 export { SecureTensorBase, installFluentOps } from './tensor.js';
 export type { Protocol, CostEstimator, PrivateVariable, InputProvider, PrivateInputOptions, VariableOptions } from './protocol.js';
 export { isProtocol } from './protocol.js';
+export { Held } from './held.js';
 export type { TensorLike, NestedArray, Float64Values } from './tensor-like.js';

@@ -6,7 +6,7 @@
  * table; tensors get the fluent method and protocols the `prot.op(x, ...)`
  * form from this one declaration (see docs/architecture.md, "Adding an op").
  */
-import type { Conv2dOptions, Padding, Shape } from '../../ring/index.js';
+import type { Conv2dOptions, Conv2dTransposeOptions, Padding, Shape } from '../../ring/index.js';
 
 /** The kind tag of a secure tensor. */
 export type TensorKind = 'public' | 'private' | 'masked';
@@ -89,8 +89,14 @@ export interface OpSignatures<S> {
   square(): Result<S>;
   /** Matrix product of the last two dimensions (tf.matMul, batch dimensions broadcast). */
   matmul<Y extends Tensor>(y: Y): Result2<S, Y>;
-  /** tf.conv2d: input NHWC, filter HWIO. */
+  /** tf.conv2d: input NHWC, filter HWIO; `dilations` by a strided im2col (the cost of the undilated product). */
   conv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
+  /**
+   * tf.conv2dTranspose: input NHWC, filter [kh, kw, outChannels, inChannels],
+   * output size tf.layers.conv2dTranspose's unless `outputSize` is given. One
+   * Beaver product whose masks have the input's and the filter's sizes.
+   */
+  conv2dTranspose<F extends Tensor>(filter: F, options?: Conv2dTransposeOptions): Result2<S, F>;
   /** tf.depthwiseConv2d: input NHWC, filter [kh, kw, in, multiplier]. */
   depthwiseConv2d<F extends Tensor>(filter: F, options?: Conv2dOptions): Result2<S, F>;
   /** conv2d's gradient with respect to its input (this tensor is dy): tf.conv2dTranspose-like, bilinear in (dy, filter). */

@@ -6,6 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
+import type { RingTensor } from '../../ring/index.js';
+import type { Held } from './held.js';
 import type { Float64Values, TensorLike } from './tensor-like.js';
 import type { OpCost, OpRecorder, OpRunner, PrivateTensor, ProtocolOps, PublicTensor, SecretTensor, Tensor } from './ops.js';
 
@@ -81,6 +83,12 @@ export interface Protocol extends OpRunner, ProtocolOps {
   /** As {@link Protocol.reveal}, with the exact float64 decoding and its shape. */
   revealFloat64(x: Tensor): Promise<Float64Values>;
   revealFloat64(x: Tensor, player: string): Promise<Float64Values | undefined>;
+  /**
+   * Reveals `x` to `player` only and gives every process a {@link Held}
+   * value: `held.value` where `player` runs, a WrongPlayerError naming it
+   * elsewhere; `held.use(fn)` runs `fn` only there.
+   */
+  revealOn(player: string, x: Tensor): Promise<Held<tf.Tensor>>;
   /** Reveals `x` to `player` and runs `receiver` there with the value. */
   defineOutput(player: string, x: Tensor, receiver: (value: tf.Tensor) => void | Promise<void>): Promise<void>;
 
@@ -106,6 +114,16 @@ export interface Protocol extends OpRunner, ProtocolOps {
    * ahead as the caller lets them (a training loop syncs once per batch).
    */
   sync(after: readonly Tensor[]): Promise<void>;
+
+  /** The players that hold shares (Pond: the two servers), in share order. */
+  readonly shareHolders: readonly string[];
+  /** The shares of `x` that players of this process hold, by holder index; nothing is sent. */
+  localShares(x: Tensor): Promise<ReadonlyMap<number, RingTensor>>;
+  /**
+   * A private tensor from shares the holders already hold (stored shares, a
+   * client's input): `share(i)` runs on holder i only; nothing is sent.
+   */
+  privateFromShares(shape: readonly number[], share: (holder: 0 | 1) => RingTensor | Promise<RingTensor>, fracBits?: number): PrivateTensor;
 
   /** Traffic counted by this process's players since the start. */
   traffic(): TrafficSnapshot;

@@ -25,6 +25,7 @@ import * as ring from '../../ring/index.js';
 import { checkFracBits, DEFAULT_FRAC_BITS, type RingTensor } from '../../ring/index.js';
 import {
   addCosts,
+  Held,
   installFluentOps,
   type CostEstimator,
   type Float64Values,
@@ -124,6 +125,19 @@ export class Pond implements Protocol {
     this.makeTriples = options.tripleSource ?? ((r, s, c, rand) => new OnlineTripleSource(r, s, c, rand));
     const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer));
     this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache() };
+  }
+
+  /** The two servers hold the shares. */
+  get shareHolders(): readonly string[] {
+    return this.servers;
+  }
+
+  /** The shares of `x` that this process's servers hold (a public tensor: server 0 holds it, server 1 zeros). */
+  async localShares(x: Tensor): Promise<ReadonlyMap<number, RingTensor>> {
+    const p = toPrivate(this.ctx, this.checkTensor(x, 'localShares'));
+    const out = new Map<number, RingTensor>();
+    for (const i of [0, 1] as const) if (p.shares[i].isLocal) out.set(i, await p.shares[i].value());
+    return out;
   }
 
   /** The first server: it secret-shares values no owner was named for. */
@@ -327,6 +341,20 @@ export class Pond implements Protocol {
     await r.done;
     const mine = receivers.find((p) => this.config.isLocal(p));
     return mine === undefined ? undefined : r.values.get(mine)?.value();
+  }
+
+  /**
+   * Reveals `x` to `player` only: every process gets a Held value, readable
+   * where `player` runs (a WrongPlayerError naming it elsewhere).
+   *
+   * @example
+   * const out = await prot.revealOn('result-receiver', y);
+   * await out.use((t) => t.print()); // runs only on the result receiver
+   */
+  async revealOn(player: string, x: Tensor): Promise<Held<tf.Tensor>> {
+    const v = await this.reveal(x, player);
+    const here = this.config.playerNames.filter((p) => this.config.isLocal(p));
+    return v === undefined ? Held.elsewhere(player, here) : Held.on(player, here, v);
   }
 
   /**

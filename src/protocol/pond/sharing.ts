@@ -97,9 +97,9 @@ export function revealTo(ctx: PondContext, x: PondTensor, receivers: readonly st
     const values = new Map(receivers.map((r) => [r, rt.on(r, () => plain)]));
     return { values, done: Promise.resolve() };
   }
-  // A truncated product is revealed through the product itself: the receiver
-  // divides exactly in the clear, without waiting for the truncation round.
-  const p = unmasked(x).truncatedFrom ?? unmasked(x);
+  // The receiver gets exactly the value at its precision: a product is
+  // revealed after its truncation, never with its extra low-order bits.
+  const p = unmasked(x);
   const op = rt.nextOp();
   const key = { op, step: Step.reveal };
   const sent = onServers(ctx, async (i) => {

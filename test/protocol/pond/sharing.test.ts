@@ -6,6 +6,7 @@ import { FixedPointRangeError, UnknownPlayerError, ValueError } from '../../../s
 import { TestRng } from '../../helpers/random.js';
 import { makePond, maxAbsDiff, quantize, revealValues } from '../../helpers/float.js';
 import { sharesOf } from '../../../src/protocol/index.js';
+import * as tfe from '../../../src/index.js';
 
 tf.env().set('PROD', true);
 const rng = new TestRng(10);
@@ -187,4 +188,32 @@ test('a masked input arrives with its Beaver mask opened: same values, no openin
     // only the truncation of the 4x2 product opens between the servers
     t.is((after.bytes['server0->server1'] ?? 0) - (before.bytes['server0->server1'] ?? 0), 40 + 4 * 2 * 8, owner);
   }
+});
+
+test('a revealed product has exactly the result precision: no low-order bits of the product before truncation', async (t) => {
+  const { prot } = makePond();
+  // x * 2^-16 is 1234.5678 / 65536 = 0.0188...: at 16 fractional bits the receiver must see a multiple of 2^-16.
+  const x = prot.definePrivateInput('inputter', () => [1234.5678, -99.125, 7], { shape: [3] });
+  const y = await revealValues(prot, x.mul(2 ** -16));
+  for (const v of y) t.is(v * 2 ** 16, Math.round(v * 2 ** 16), `${v} has more than 16 fractional bits`);
+  t.true(Math.abs(y[0] - 1234.5678 / 65536) <= 2 ** -16);
+  // An average sum * 0.2 reveals the average at 16 bits, not the exact sum behind it.
+  const s = prot.definePrivateInput('inputter', () => [3.3], { shape: [1] });
+  const avg = await revealValues(prot, s.mul(0.2));
+  t.is(avg[0] * 2 ** 16, Math.round(avg[0] * 2 ** 16));
+});
+
+test('revealOn gives a held value: readable on its player, a WrongPlayerError naming it anywhere else', async (t) => {
+  const { prot } = makePond();
+  const x = prot.definePrivateInput('inputter', () => [1.5, -2], { shape: [2] });
+  const held = await prot.revealOn('result-receiver', x.mul(2));
+  t.true(held.isHere);
+  t.is(held.player, 'result-receiver');
+  t.deepEqual(Array.from(held.value.dataSync()), [3, -4]);
+  t.deepEqual(await held.use((v) => v.shape), [2]);
+  // A process where the result receiver does not run (as under tfe run) gets the error, not undefined.
+  const elsewhere = tfe.protocol.Held.elsewhere<number>('result-receiver', ['server0']);
+  t.false(elsewhere.isHere);
+  t.is(await elsewhere.use(() => 1), undefined);
+  t.throws(() => elsewhere.value, { instanceOf: tfe.WrongPlayerError, message: /lives on 'result-receiver', but this process runs 'server0'/ });
 });

@@ -16,7 +16,7 @@ import { truncate } from '../truncate.js';
 import { lift, secret, toMask, type CostContext, type PondOp, type PondOpTable } from './types.js';
 
 /** The cost of op(x, y) truncated to `target` bits (a product with a public operand only truncates). */
-function productCost(cc: CostContext, out: PondTensor, x: PondTensor, y: PondTensor, target = Math.max(x.fracBits, y.fracBits)): OpCost {
+export function productCost(cc: CostContext, out: PondTensor, x: PondTensor, y: PondTensor, target = Math.max(x.fracBits, y.fracBits)): OpCost {
   const bits = x.fracBits + y.fracBits - target;
   if (x.kind === 'public' && y.kind === 'public') return NO_COST;
   if (x.kind === 'public' || y.kind === 'public') return cc.builder().truncate(out.size, bits).build();

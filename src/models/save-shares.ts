@@ -1,0 +1,104 @@
+/**
+ * Saving a private model: each share holder (Pond: each server) writes only
+ * its own shares, in the share-file format of serving (shares-io.ts), into a
+ * folder of its own machine; loading reads them back on each holder, which
+ * refuses a file that is not its own or whose architecture differs. Nobody
+ * ever holds both shares. Node only (the file system).
+ */
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { check, ModelFileError } from '../errors.js';
+import type { Layer } from '../layers/index.js';
+import type { PrivateVariable, Protocol } from '../protocol/api/index.js';
+import { readShareFile, sharedModel, writeShareFile, type SharedModel, type SharedModelSpec } from './shares-io.js';
+
+/** What saving needs of a built model (Sequential and Functional are). */
+export interface SavableModel {
+  readonly name: string;
+  readonly layers: readonly Layer[];
+  readonly protocol: Protocol | undefined;
+}
+
+/** `file://dir` or a plain path. */
+function folderOf(target: string): string {
+  return target.startsWith('file://') ? target.slice('file://'.length) : target;
+}
+
+/** The share file of `holder` in `dir`. */
+export function shareFilePath(dir: string, holder: string): string {
+  return path.join(folderOf(dir), `${holder}.tfeshares`);
+}
+
+function weightsOf(model: SavableModel): { prot: Protocol; weights: PrivateVariable[]; spec: SharedModelSpec } {
+  const prot = model.protocol;
+  check(prot !== undefined, () => `${model.name}: build the model before saving or loading its shares`);
+  const weights = model.layers.flatMap((l) => (l.built ? [...l.weights] : []));
+  // Layer names are not part of the architecture (tfjs numbers them per process): layers by position.
+  const names = model.layers.flatMap((l, i) => (l.built ? l.weights.map((_, j) => `${i}/${j}`) : []));
+  const topology = model.layers.map((l) => {
+    const { name: _name, ...config } = l.getConfig();
+    return { className: l.className, config };
+  });
+  const spec: SharedModelSpec = {
+    name: model.name,
+    fracBits: prot.fracBits,
+    topology: JSON.parse(JSON.stringify(topology)) as SharedModelSpec['topology'],
+    weights: weights.map((w, j) => ({ name: names[j], shape: [...w.shape] })),
+  };
+  return { prot, weights, spec };
+}
+
+/**
+ * Writes each local share holder's shares of the model's weights to
+ * `<dir>/<holder>.tfeshares` (mode 0600). Every process of the program calls
+ * it; the holders agree on a sharing id through a public seed. Returns the
+ * files this process wrote.
+ */
+export async function saveShares(model: SavableModel, dir: string): Promise<string[]> {
+  const { prot, weights, spec } = weightsOf(model);
+  const sharingId = Buffer.from(await prot.publicSeed()).toString('hex');
+  const shared: SharedModel = sharedModel(spec, sharingId);
+  const holders = [prot.shareHolders[0], prot.shareHolders[1]] as const;
+  const local = await Promise.all(weights.map((w) => prot.localShares(w)));
+  const written: string[] = [];
+  for (const index of [0, 1] as const) {
+    if (!prot.config.isLocal(holders[index])) continue;
+    await mkdir(folderOf(dir), { recursive: true, mode: 0o700 });
+    const file = shareFilePath(dir, holders[index]);
+    await writeShareFile(file, { holder: holders[index], shareIndex: index, holders, model: shared }, local.map((m) => m.get(index) as NonNullable<ReturnType<typeof m.get>>));
+    written.push(file);
+  }
+  return written;
+}
+
+/**
+ * Replaces the model's weights with the shares saved in `dir`: each holder
+ * reads its own file (`<holder>.tfeshares`), which must be its own and of the
+ * same architecture (name, fixed point, layers and weight shapes). Every
+ * process of the program calls it.
+ */
+export async function loadShares(model: SavableModel, dir: string): Promise<void> {
+  const { prot, weights, spec } = weightsOf(model);
+  const expected = sharedModel(spec, '0'.repeat(32)).fingerprint;
+  const files = new Map<number, Promise<Awaited<ReturnType<typeof readShareFile>>>>();
+  const fileOf = (index: 0 | 1): Promise<Awaited<ReturnType<typeof readShareFile>>> => {
+    let f = files.get(index);
+    if (f === undefined) {
+      const holder = prot.shareHolders[index];
+      const file = shareFilePath(dir, holder);
+      f = readShareFile(file, holder).then((read) => {
+        if (read.header.shareIndex !== index) throw new ModelFileError(file, `holds share ${read.header.shareIndex}; '${holder}' holds share ${index}`);
+        if (read.header.model.fingerprint !== expected) throw new ModelFileError(file, `holds shares of another architecture than model '${model.name}' (name, fixed point, layers or weight shapes differ)`);
+        return read;
+      });
+      files.set(index, f);
+    }
+    return f;
+  };
+  weights.forEach((w, j) => {
+    w.assign(prot.privateFromShares(w.shape, async (i) => (await fileOf(i)).shares[j], spec.fracBits));
+  });
+  // Surface a refused file here rather than at the next reveal.
+  await Promise.all([0, 1].filter((i) => prot.config.isLocal(prot.shareHolders[i])).map((i) => fileOf(i as 0 | 1)));
+  await prot.flush();
+}
