@@ -8,7 +8,7 @@ export { serve, type ServeOptions } from './serve.js';
 export { ServingPlayer, type ServingStatus, type PlayerOptions } from './server.js';
 export { shareModel, type ShareModelOptions, type ShareModelResult } from './share-model.js';
 export { servingSettings, readServingFile, type ServingSettings, type ServingOverrides, type BatchSettings } from './settings.js';
-export { shareFilePath } from './owner.js';
+export { servedShareFile } from './owner.js';
 export type { ModelInfo } from './model.js';
 export type { LeaderStats } from './leader.js';
 export type { FollowerStats } from './follower.js';

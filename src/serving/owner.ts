@@ -12,10 +12,10 @@
  *     tfe:upload-chunk (index, bytes)                      -> ack {ok, message}   (in order)
  *     tfe:upload-commit                                    -> ack {ok, message}
  */
-import path from 'node:path';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
 import { describeIssue, EVENTS, freshNonce, Hello, PROTOCOL_VERSION, Proof, prove, verify, type Transcript } from '../network/handshake.js';
+import { shareFilePath } from '../models/save-shares.js';
 import { modelFingerprint, readShareFile, writeShareFile, type ShareFile, type SharedModel } from '../models/shares-io.js';
 import { SharedModelSchema } from './mesh.js';
 import { RingTensor, sizeOf } from '../ring/index.js';
@@ -37,9 +37,9 @@ export type UploadMeta = z.infer<typeof UploadMeta>;
 export const UploadAck = z.strictObject({ ok: z.boolean(), message: z.string().max(2000) });
 export type UploadAck = z.infer<typeof UploadAck>;
 
-/** Where a server keeps its share file. */
-export function shareFilePath(settings: ServingSettings, name: string): string {
-  return path.join(settings.sharesDir, `shares-${name}.tfes`);
+/** Where a server keeps its share file: `<sharesDir>/<server>.tfeshares`, the name `saveShares` uses too. */
+export function servedShareFile(settings: ServingSettings, name: string): string {
+  return shareFilePath(settings.sharesDir, name);
 }
 
 export interface OwnerEndpointOptions {
@@ -122,7 +122,7 @@ export function serveOwners(ns: Namespace, o: OwnerEndpointOptions): void {
         return reply(ack, { ok: false, message: 'the upload is incomplete' });
       }
       try {
-        const file = shareFilePath(settings, name);
+        const file = servedShareFile(settings, name);
         const words = new BigUint64Array(u.data.buffer, u.data.byteOffset, u.data.byteLength / 8);
         let at = 0;
         const shares = u.meta.model.weights.map((w) => {

@@ -18,7 +18,7 @@ import { meet, roleOf, type Epoch, type EpochModel, type ServingRole } from './e
 import { Follower, type FollowerStats } from './follower.js';
 import { Leader, type LeaderStats } from './leader.js';
 import type { ModelInfo } from './model.js';
-import { describeModel, OWNER_NAMESPACE, serveOwners, shareFilePath } from './owner.js';
+import { describeModel, OWNER_NAMESPACE, servedShareFile, serveOwners } from './owner.js';
 import type { ClientQuery } from './queries.js';
 import { resolveSecret } from './secret.js';
 import type { ServingSettings } from './settings.js';
@@ -136,7 +136,7 @@ export class ServingPlayer {
 
   /** This server's shares from its share file; none when there is no file yet. */
   private async loadShares(): Promise<ShareFile | undefined> {
-    const file = shareFilePath(this.settings, this.name);
+    const file = servedShareFile(this.settings, this.name);
     try {
       const shares = await readShareFile(file, this.name);
       this.log(`loaded ${describeModel(shares.header.model)} from ${file}`);

@@ -120,7 +120,7 @@ test.serial("the model owner must prove the hostmap's secret and not be a servin
   // Another machine's operator copies server1's share file in place of server0's.
   const other = mkdtempSync(path.join(os.tmpdir(), 'tfe-shares-'));
   t.teardown(() => rmSync(other, { recursive: true, force: true }));
-  copyFileSync(shared.files[1], path.join(other, 'shares-server0.tfes'));
+  copyFileSync(shared.files[1], path.join(other, 'server0.tfeshares'));
   const e = await t.throwsAsync(serve({ config: files.hostmap, name: 'server0', secret: TEST_SECRET, sharesDir: other, log: () => undefined }), { instanceOf: ModelFileError });
   t.regex(e!.message, /holds the shares of 'server1', not of 'server0'/);
 });
