@@ -8,7 +8,7 @@
  * Run: npm run test:accuracy (after the MNIST models), or directly with tsx.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfe from 'tfjs-encrypted';
+import * as tfe from 'tfjs-encrypted/node';
 import { loadTextData, SEQ, textInputs } from '../models/text-data.js';
 
 tf.env().set('PROD', true);
