@@ -20,7 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import { check, ServingError, ShapeError, ValueError } from '../errors.js';
 import { randomSeed, randomWords } from '../crypto/index.js';
 import { addWords, decodeWords, encodeValues, subWords } from './codec.js';
-import { bytesOf, bytesOfWords, EV, Info, Reply, SERVING_VERSION, wordsOf, type QueryMeta } from './wire.js';
+import { base64ToWords, EV, Info, Reply, SERVING_VERSION, wordsToBase64, type QueryMeta } from './wire.js';
 
 export interface ConnectOptions {
   /** The client endpoints of the two servers, first server first (e.g. `http://127.0.0.1:4450`). */
@@ -96,8 +96,8 @@ class ServerLink {
     for (const f of [...this.changed]) f();
   }
 
-  /** Sends one share; settles with the server's reply (and its share), or an error. */
-  send(meta: QueryMeta, share: BigUint64Array, timeoutMs: number): Promise<{ reply: Reply; share?: BigUint64Array }> {
+  /** Sends one share; settles with the server's reply (its share decoded when ok and of `outWords` words), or an error. */
+  send(meta: QueryMeta, outWords: number, timeoutMs: number): Promise<{ reply: Reply; share?: BigUint64Array }> {
     return new Promise((resolve, reject) => {
       if (!this.socket.connected) return reject(new ServingError('lost', `server ${this.index} at ${this.url} is not connected (it is reconnecting)`));
       const timer = setTimeout(() => settle(new ServingError('timeout', `server ${this.index} at ${this.url} did not answer query ${meta.id} within ${timeoutMs} ms`)), timeoutMs);
@@ -108,11 +108,11 @@ class ServerLink {
         else resolve(r);
       };
       this.pending.set(meta.id, { settle });
-      this.socket.emit(EV.query, meta, bytesOfWords(share), (reply: unknown, bytes: unknown) => {
+      this.socket.emit(EV.query, meta, (reply: unknown) => {
         const r = Reply.safeParse(reply);
         if (!r.success) return settle(new ServingError('failed', `server ${this.index} at ${this.url} sent a malformed reply`));
-        const b = bytesOf(bytes);
-        settle({ reply: r.data, ...(b === undefined || b.byteLength % 8 !== 0 ? {} : { share: wordsOf(b) }) });
+        const share = r.data.ok ? base64ToWords(r.data.share, outWords) : undefined;
+        settle({ reply: r.data, ...(share === undefined ? {} : { share }) });
       });
     });
   }
@@ -239,8 +239,9 @@ export class Client {
     const r = randomWords(encoded.length);
     const shares = [r, subWords(encoded, r)];
     const id = Array.from(randomSeed(), (b) => b.toString(16).padStart(2, '0')).join('');
-    const meta: QueryMeta = { v: SERVING_VERSION, id, shape: [...x.shape] };
-    const sent = this.links.map((l, i) => l.send(meta, shares[i], this.timeoutMs));
+    const outShape = [rows, ...model.outputShape];
+    const words = outShape.reduce((n, d) => n * d, 1);
+    const sent = this.links.map((l, i) => l.send({ v: SERVING_VERSION, id, shape: [...x.shape], share: wordsToBase64(shares[i]) }, words, this.timeoutMs));
     let answers: Array<{ reply: Reply; share?: BigUint64Array }>;
     try {
       answers = await Promise.all(sent.map((p, i) => p.then((a) => {
@@ -253,9 +254,7 @@ export class Client {
       sent.forEach((p) => p.catch(() => undefined));
       throw e;
     }
-    const outShape = [rows, ...model.outputShape];
     const [a, b] = answers;
-    const words = outShape.reduce((n, d) => n * d, 1);
     for (const [i, ans] of answers.entries()) {
       const reply = ans.reply as Extract<Reply, { ok: true }>;
       if (reply.id !== id || ans.share?.length !== words || reply.shape.length !== outShape.length || reply.shape.some((d, j) => d !== outShape[j])) {

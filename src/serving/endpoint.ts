@@ -16,7 +16,7 @@ import { ConfigError } from '../errors.js';
 import { RingTensor, sizeOf } from '../ring/index.js';
 import { once, type ClientQuery, type QueryAnswer } from './queries.js';
 import type { ClientEndpointAddress } from './settings.js';
-import { bytesOf, bytesOfWords, CancelMeta, describeIssue, EV, QueryMeta, wordsOf, type Info, type Reply } from './wire.js';
+import { base64ToWords, CancelMeta, describeIssue, EV, QueryMeta, wordsToBase64, type Info, type Reply } from './wire.js';
 
 /** What the endpoint hands validated queries to. */
 export interface EndpointHandler {
@@ -135,16 +135,15 @@ export class ClientEndpoint {
       return refuse('invalid_query', `query of shape [${shape.join(',')}]; '${info.model.name}' takes [rows, ${sample.join(', ')}]`, id);
     }
     if (rows > info.maxRows) return refuse('invalid_query', `query of ${rows} rows; at most ${info.maxRows} per query`, id);
-    const bytes = bytesOf(args[1]);
-    const want = sizeOf(shape) * 8;
-    if (bytes === undefined || bytes.byteLength !== want) {
-      return refuse('invalid_query', `the share of a query of shape [${shape.join(',')}] is ${want} bytes of u64 words; got ${bytes === undefined ? 'no binary attachment' : `${bytes.byteLength} bytes`}`, id);
+    const words = base64ToWords(m.data.share, sizeOf(shape));
+    if (words === undefined) {
+      return refuse('invalid_query', `the share of a query of shape [${shape.join(',')}] is the base64 of ${sizeOf(shape) * 8} bytes of u64 words; got ${m.data.share.length} base64 characters`, id);
     }
     const answer = once((a: QueryAnswer) => {
       if (!socket.connected) return;
-      if (a.ok) (ack as (r: Reply, b: Uint8Array) => void)({ ok: true, id, shape: [...a.share.shape], fracBits: a.fracBits }, bytesOfWords(a.share.data));
+      if (a.ok) (ack as (r: Reply) => void)({ ok: true, id, shape: [...a.share.shape], fracBits: a.fracBits, share: wordsToBase64(a.share.data) });
       else (ack as (r: Reply) => void)({ ok: false, id, reason: a.error.reason, message: a.error.message.slice(0, 1000) });
     });
-    this.handler.query({ id, rows, client, share: new RingTensor(shape, wordsOf(bytes)), answer });
+    this.handler.query({ id, rows, client, share: new RingTensor(shape, words), answer });
   }
 }

@@ -35,7 +35,7 @@ export const SharedModelSchema = SharedModelSpec.extend({ fingerprint: z.string(
 export const Manifest = z.strictObject({
   type: z.literal('manifest'),
   model: SharedModelSchema.optional(),
-  sizes: z.array(size).min(1).max(16),
+  sizes: z.array(size).min(1).max(32),
 });
 
 export const MeshMessage = z.discriminatedUnion('type', [

@@ -9,7 +9,7 @@
  *       "sharesDir": "shares",                 where each server keeps its share file (default: the hostmap's folder)
  *       "clientTokenFile": "client-token",     clients must present this token (optional)
  *       "inputRange": [0, 1],                  clients refuse inputs outside it (optional)
- *       "batch": { "maxBatch": 32, "maxWaitMs": 2, "sizes": [1, 2, 4, 8, 16, 32], "maxQueue": 256, "pipeline": 2 },
+ *       "batch": { "maxBatch": 32, "maxWaitMs": 2, "sizes": [1, 2, 4, 6, 8, 12, 16, 24, 32], "maxQueue": 256, "pipeline": 2 },
  *       "preprocessing": { "queue": 2 },       bundles dealt ahead per batch size (0: deal online)
  *       "roles": { "servers": ["server0", "server1"], "cryptoProducer": "crypto-producer" },
  *       "timeoutMs": 20000, "queryTimeoutMs": 30000
@@ -35,7 +35,7 @@ const Endpoint = z.union([port, z.strictObject({ port, host: host.optional(), bi
 const Batch = z.strictObject({
   maxBatch: z.int().min(1).max(4096).optional(),
   maxWaitMs: z.number().min(0).max(10_000).optional(),
-  sizes: z.array(z.int().min(1).max(4096)).min(1).max(16).optional(),
+  sizes: z.array(z.int().min(1).max(4096)).min(1).max(32).optional(),
   maxQueue: z.int().min(1).max(1_000_000).optional(),
   pipeline: z.int().min(1).max(16).optional(),
 });
@@ -104,7 +104,15 @@ export interface ServingSettings {
   readonly queryTimeoutMs: number;
 }
 
-const DEFAULT_BATCH: BatchSettings = { maxBatch: 32, maxWaitMs: 2, sizes: [1, 2, 4, 8, 16, 32], maxQueue: 256, pipeline: 2 };
+/**
+ * Batch sizes by default: powers of two and the halfway steps (1, 2, 4, 6, 8,
+ * 12, 16, 24, 32, 48, ...) up to maxBatch, so that padding a batch to its
+ * size wastes at most a third of it, while the crypto producer keeps few
+ * sizes dealt ahead.
+ */
+const DEFAULT_SIZES = [1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096];
+
+const DEFAULT_BATCH: BatchSettings = { maxBatch: 32, maxWaitMs: 2, sizes: DEFAULT_SIZES, maxQueue: 256, pipeline: 2 };
 
 /** Reads a hostmap file with an optional serving section. */
 export function readServingFile(file: string): { raw: Record<string, unknown>; baseDir: string } {

@@ -1,14 +1,16 @@
 /**
  * What clients and servers of a prediction service say to each other over
  * socket.io (the client endpoint of each server). Every message is checked
- * against these schemas on arrival; a share travels as one binary attachment
- * of little-endian u64 words.
+ * against these schemas on arrival. A share travels inside the JSON, as the
+ * base64 of its little-endian u64 words: each query and each answer is then
+ * one WebSocket message (a binary attachment would make it two, each a write
+ * of its own), and any socket.io client can speak it.
  *
  * - `tfe:info` (client asks, with an acknowledgement): the server's role, its
  *   readiness and the served model's public shapes. Servers also push it
  *   when it changes.
- * - `tfe:query` {v, id, shape} + share bytes, acknowledged by a {@link Reply}
- *   (+ the server's share of the prediction when ok). `id` is the client's
+ * - `tfe:query` {v, id, shape, share}, acknowledged by a {@link Reply} (with
+ *   the server's share of the prediction when ok). `id` is the client's
  *   fresh random id of the query, the same at both servers.
  * - `tfe:cancel` {id}: the client gave up on a query; the server frees its place.
  */
@@ -29,7 +31,10 @@ export const QueryId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a query id o
 
 const dims = z.array(z.int().min(1).max(1 << 24)).min(1).max(8);
 
-export const QueryMeta = z.strictObject({ v: z.literal(SERVING_VERSION), id: QueryId, shape: dims });
+/** Base64 of u64 words (checked against the shape when decoded). */
+const Share = z.string().max(64 * 2 ** 20).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected the base64 of u64 words');
+
+export const QueryMeta = z.strictObject({ v: z.literal(SERVING_VERSION), id: QueryId, shape: dims, share: Share });
 export type QueryMeta = z.infer<typeof QueryMeta>;
 
 export const CancelMeta = z.strictObject({ id: QueryId });
@@ -37,7 +42,7 @@ export const CancelMeta = z.strictObject({ id: QueryId });
 export const FAILURES = ['busy', 'unavailable', 'invalid_query', 'unauthorized', 'lost', 'timeout', 'mismatch', 'failed'] as const;
 
 export const Reply = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), id: QueryId, shape: dims, fracBits: z.int().min(0).max(62) }),
+  z.strictObject({ ok: z.literal(true), id: QueryId, shape: dims, fracBits: z.int().min(0).max(62), share: Share }),
   z.strictObject({ ok: z.literal(false), id: QueryId.optional(), reason: z.enum(FAILURES), message: z.string().max(1000) }),
 ]);
 export type Reply = z.infer<typeof Reply>;
@@ -77,21 +82,32 @@ export function describeIssue(error: z.ZodError): string {
   return `${first.path.length === 0 ? 'message' : first.path.map(String).join('.')}: ${first.message}`;
 }
 
-/** Bytes of a binary socket.io attachment (Node: Buffer; browsers: ArrayBuffer), or undefined. */
-export function bytesOf(x: unknown): Uint8Array | undefined {
-  if (x instanceof Uint8Array) return x;
-  if (x instanceof ArrayBuffer) return new Uint8Array(x);
-  return undefined;
+interface BufferLike {
+  from(data: ArrayBufferLike | string, offset?: number | string, length?: number): Uint8Array & { toString(encoding: string): string };
+}
+/** Node's Buffer where there is one (much faster base64), else atob/btoa. */
+const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
+
+/** The base64 of u64 words. */
+export function wordsToBase64(words: BigUint64Array): string {
+  if (NodeBuffer !== undefined) return NodeBuffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64');
+  const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
 }
 
-/** u64 words from bytes (copied: an attachment need not be 8-aligned). */
-export function wordsOf(bytes: Uint8Array): BigUint64Array {
-  const out = new BigUint64Array(bytes.byteLength / 8);
-  new Uint8Array(out.buffer).set(bytes);
+/** u64 words from base64 (fresh, aligned memory), or undefined unless it decodes to exactly `count` words. */
+export function base64ToWords(text: string, count: number): BigUint64Array | undefined {
+  const bytes = count * 8;
+  if (text.length !== 4 * Math.ceil(bytes / 3)) return undefined;
+  const out = new BigUint64Array(count);
+  const view = new Uint8Array(out.buffer);
+  if (NodeBuffer !== undefined) view.set(NodeBuffer.from(text, 'base64'));
+  else {
+    const bin = atob(text);
+    if (bin.length !== bytes) return undefined;
+    for (let i = 0; i < bytes; i++) view[i] = bin.charCodeAt(i);
+  }
   return out;
-}
-
-/** The bytes of u64 words, as a view. */
-export function bytesOfWords(words: BigUint64Array): Uint8Array {
-  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }

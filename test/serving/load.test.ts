@@ -148,12 +148,14 @@ test('32 clients x 20 digits, exactly once and equal to plaintext; no leak over 
     await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
     const ask = (...args: unknown[]): Promise<{ ok: boolean; reason?: string; message?: string }> => raw.timeout(5_000).emitWithAck('tfe:query', ...args);
     const id = 'ab'.repeat(16);
+    const zeros = (bytes: number): string => Buffer.alloc(bytes).toString('base64');
     t.like(await ask('garbage'), { ok: false, reason: 'invalid_query' });
-    t.like(await ask({ v: 1, id, shape: [1, 783] }, new Uint8Array(783 * 8)), { ok: false, reason: 'invalid_query', message: "query of shape [1,783]; 'mnist_mlp' takes [rows, 784]" });
-    t.like(await ask({ v: 1, id, shape: [1, 784] }, new Uint8Array(10)), { ok: false, reason: 'invalid_query' });
-    t.like(await ask({ v: 1, id: 'not-hex', shape: [1, 784] }, new Uint8Array(784 * 8)), { ok: false, reason: 'invalid_query' });
+    t.like(await ask({ v: 1, id, shape: [1, 783], share: zeros(783 * 8) }), { ok: false, reason: 'invalid_query', message: "query of shape [1,783]; 'mnist_mlp' takes [rows, 784]" });
+    t.like(await ask({ v: 1, id, shape: [1, 784], share: zeros(10) }), { ok: false, reason: 'invalid_query', message: 'the share of a query of shape [1,784] is the base64 of 6272 bytes of u64 words; got 16 base64 characters' });
+    t.like(await ask({ v: 1, id, shape: [1, 784], share: '#'.repeat(8364) }), { ok: false, reason: 'invalid_query' });
+    t.like(await ask({ v: 1, id: 'not-hex', shape: [1, 784], share: zeros(784 * 8) }), { ok: false, reason: 'invalid_query' });
     const noAck = new Promise<{ reason: string }>((resolve) => raw.once('tfe:error', resolve));
-    raw.emit('tfe:query', { v: 1, id, shape: [1, 784] });
+    raw.emit('tfe:query', { v: 1, id, shape: [1, 784], share: zeros(784 * 8) });
     t.is((await bounded(noAck, 5_000, 'the error event')).reason, 'invalid_query');
     raw.emit('no-such-event', 1, 2, 3);
     t.is((await c.predict(all.slice([2, 0], [1, 784]))).argMax(-1).dataSync()[0], want[2], 'the service goes on after bad input');
