@@ -29,6 +29,8 @@ export interface TrainSpec {
   learningRate: number;
   /** Seed of the batch order. */
   seed: number;
+  /** Run after training, before saving, with the training images (batch-norm recalibration). */
+  finish?: (model: tf.LayersModel, x: tf.Tensor) => Promise<void>;
 }
 
 /** A Glorot-uniform initializer (Keras's default) with a fixed seed. */
@@ -62,6 +64,7 @@ export async function train(spec: TrainSpec): Promise<void> {
     const acc = Number(h.history.acc[0]);
     console.log(`epoch ${epoch + 1}/${spec.epochs}: loss ${loss.toFixed(4)}, training accuracy ${(100 * acc).toFixed(2)}%, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
+  if (spec.finish !== undefined) await spec.finish(model, x);
   const seconds = (performance.now() - t0) / 1000;
   tf.dispose([x, y]);
 

@@ -10,12 +10,10 @@ import type * as tf from '@tensorflow/tfjs';
 import { check, NotImplementedError, ShapeError, ValueError } from '../errors.js';
 import type { Layer} from '../layers/index.js';
 import { checkReluMode, concrete, fmtLayerShape, InputLayer, SymbolicTensor, type CallOptions, type LayerShape, type LayerTensor, type ReluMode } from '../layers/index.js';
-import { addCosts, isProtocol, NO_COST, type OpCost, type PrivateTensor, type PrivateVariable, type Protocol } from '../protocol/api/index.js';
+import { addCosts, isProtocol, NO_COST, type OpCost, type PrivateTensor, type Protocol } from '../protocol/api/index.js';
 import { inputList, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
 import { printSummary } from './summary.js';
-import { revealWeights } from './to-tfjs.js';
-import type { History, Logs } from './training/history.js';
-import { compileModel, evaluate, fit, trainableWeights, type Compiled, type ModelCompileArgs, type ModelEvaluateArgs, type ModelFitArgs } from './training/trainer.js';
+import { TrainableLayersModel } from './training/trainable.js';
 
 /** Arguments of {@link model}. */
 export interface FunctionalArgs {
@@ -37,7 +35,7 @@ export interface FunctionalConfig extends ModelConfig {
 
 const asList = <T>(v: T | readonly T[]): readonly T[] => (Array.isArray(v) ? (v as readonly T[]) : [v as T]);
 
-export class Functional implements LayersModel {
+export class Functional extends TrainableLayersModel implements LayersModel {
   readonly name: string;
   readonly reluMode: ReluMode | undefined;
   readonly inputs: readonly SymbolicTensor[];
@@ -46,9 +44,9 @@ export class Functional implements LayersModel {
   private readonly nodes: readonly SymbolicTensor[];
   private readonly layerList: readonly Layer[];
   private prot: Protocol | undefined;
-  private compiled: Compiled | undefined;
 
   constructor(args: FunctionalArgs) {
+    super();
     this.name = args.name ?? 'model';
     this.reluMode = checkReluMode(args.reluMode, this.name);
     const inputs = asList(args.inputs);
@@ -150,7 +148,7 @@ export class Functional implements LayersModel {
   }
 
   /** The forward pass of a built model with one input and one output (training uses it): `{ training: true }` for training mode. */
-  apply(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
+  override apply(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
     check(this.prot !== undefined, () => `${this.name}.apply: build the model first`);
     check(this.inputs.length === 1 && this.outputs.length === 1, () => `${this.name}: training supports models with one input and one output; this one has ${this.inputs.length} and ${this.outputs.length}`);
     return this.forward([x], undefined, options)[0];
@@ -170,33 +168,6 @@ export class Functional implements LayersModel {
   get outputShape(): LayerShape {
     check(this.outputs.length === 1, () => `${this.name}: the model has ${this.outputs.length} outputs`);
     return this.outputs[0].shape;
-  }
-
-  // ---------------------------------------------------------------- training
-
-  /** Sets the optimizer, the loss and the metrics for fit and evaluate (one input, one output). */
-  compile(args: ModelCompileArgs): void {
-    this.compiled = compileModel(this, args);
-  }
-
-  /** The weights fit updates (those of layers with `trainable` true). */
-  get trainableWeights(): PrivateVariable[] {
-    return trainableWeights(this);
-  }
-
-  /** Trains on private x and y, as Sequential.fit. */
-  fit(x: PrivateTensor, y: PrivateTensor, args: ModelFitArgs = {}): Promise<History> {
-    return fit(this, this.compiled, x, y, args);
-  }
-
-  /** The mean loss and metrics on private x and y, revealed to `revealTo` (every player by default). */
-  evaluate(x: PrivateTensor, y: PrivateTensor, args: ModelEvaluateArgs = {}): Promise<Logs> {
-    return evaluate(this, this.compiled, x, y, args);
-  }
-
-  /** Each layer's weights revealed to `owner` (float32 tensors there, undefined in other processes). */
-  revealWeights(owner: string): Promise<tf.Tensor[][] | undefined> {
-    return revealWeights(this, owner);
   }
 
   /** Rebuilding a functional graph in tfjs is not implemented yet: revealWeights gives the weights. */

@@ -6,12 +6,11 @@
 import { check, ShapeError } from '../errors.js';
 import type * as tf from '@tensorflow/tfjs';
 import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type LayerShape, type ReluMode } from '../layers/index.js';
-import { isProtocol, type OpCost, type PrivateTensor, type PrivateVariable, type Protocol } from '../protocol/api/index.js';
+import { isProtocol, type OpCost, type PrivateTensor, type Protocol } from '../protocol/api/index.js';
 import { singleInput, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
 import { printSummary } from './summary.js';
-import { revealWeights, toTfjs } from './to-tfjs.js';
-import type { History, Logs } from './training/history.js';
-import { compileModel, evaluate, fit, trainableWeights, type Compiled, type ModelCompileArgs, type ModelEvaluateArgs, type ModelFitArgs } from './training/trainer.js';
+import { toTfjs } from './to-tfjs.js';
+import { TrainableLayersModel } from './training/trainable.js';
 
 /** Arguments of {@link sequential}. */
 export interface SequentialArgs {
@@ -23,15 +22,15 @@ export interface SequentialArgs {
 
 export type { ModelWeightProvider, ModelBuildOptions, PredictOptions, SummaryRow } from './model.js';
 
-export class Sequential implements LayersModel {
+export class Sequential extends TrainableLayersModel implements LayersModel {
   readonly name: string;
   readonly reluMode: ReluMode | undefined;
   private readonly stack: Layer[] = [];
   private prot: Protocol | undefined;
-  private compiled: Compiled | undefined;
   private input: LayerShape | undefined;
 
   constructor(args: SequentialArgs = {}) {
+    super();
     this.name = args.name ?? 'sequential';
     this.reluMode = checkReluMode(args.reluMode, `${this.name}`);
     for (const l of args.layers ?? []) this.add(l);
@@ -143,7 +142,7 @@ export class Sequential implements LayersModel {
   }
 
   /** The forward pass on a private batch (the model is built): training mode with `{ training: true }`. */
-  apply(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
+  override apply(x: PrivateTensor, options: CallOptions = {}): PrivateTensor {
     check(this.prot !== undefined, () => `${this.name}.apply: build the model first`);
     return this.forward(x, options);
   }
@@ -151,36 +150,6 @@ export class Sequential implements LayersModel {
   /** The protocol the model is built on (undefined before build). */
   get protocol(): Protocol | undefined {
     return this.prot;
-  }
-
-  // ---------------------------------------------------------------- training
-
-  /** Sets the optimizer, the loss and the metrics for fit and evaluate (checked against the model's last activation). */
-  compile(args: ModelCompileArgs): void {
-    this.compiled = compileModel(this, args);
-  }
-
-  /** The weights fit updates (those of layers with `trainable` true). */
-  get trainableWeights(): PrivateVariable[] {
-    return trainableWeights(this);
-  }
-
-  /**
-   * Trains on private x and y (see ModelFitArgs): returns the History, whose
-   * logs hold the loss only in the process of `revealLossTo`.
-   */
-  fit(x: PrivateTensor, y: PrivateTensor, args: ModelFitArgs = {}): Promise<History> {
-    return fit(this, this.compiled, x, y, args);
-  }
-
-  /** The mean loss and metrics on private x and y, revealed to `revealTo` (every player by default). */
-  evaluate(x: PrivateTensor, y: PrivateTensor, args: ModelEvaluateArgs = {}): Promise<Logs> {
-    return evaluate(this, this.compiled, x, y, args);
-  }
-
-  /** Each layer's weights revealed to `owner` (float32 tensors there, undefined in other processes). */
-  revealWeights(owner: string): Promise<tf.Tensor[][] | undefined> {
-    return revealWeights(this, owner);
   }
 
   /**

@@ -29,6 +29,13 @@ const MODELS: Expected[] = [
     minAccuracy: 0.985,
   },
   { name: 'mnist-sigmoid', layout: 'flat', layers: ['Dense', 'Dense'], params: 50_890, minAccuracy: 0.95 },
+  {
+    name: 'mnist-mobilenet',
+    layout: 'image',
+    layers: ['InputLayer', 'Conv2D', 'BatchNormalization', 'ReLU', 'SeparableConv2D', 'BatchNormalization', 'ReLU', 'Add', 'SeparableConv2D', 'BatchNormalization', 'ReLU', 'GlobalAveragePooling2D', 'Dense'],
+    params: 1_786,
+    minAccuracy: 0.84,
+  },
 ];
 
 for (const m of MODELS) {

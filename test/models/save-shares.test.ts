@@ -45,7 +45,8 @@ test('saved shares load back bit for bit; each server writes only its own file',
     await loadShares(b, `file://${dir}`);
     t.deepEqual(await words(b), await words(a), 'the same shares, bit for bit');
     const x = prot.definePrivateInput('inputter', () => [[0.5, -1, 2]], { shape: [1, 3] });
-    t.deepEqual(Array.from(await revealValues(prot, b.predict(x))), Array.from(await revealValues(prot, a.predict(x))));
+    // Two predictions round their truncations independently (stochastic rounding): a few units apart at most.
+    t.true(maxAbsDiff(await revealValues(prot, b.predict(x)), await revealValues(prot, a.predict(x))) <= 4 * 2 ** -16);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
