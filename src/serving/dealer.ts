@@ -61,6 +61,11 @@ export class Dealer {
     }
   }
 
+  /** Deal requests waiting (bounded by what the first server asked for). */
+  gauges(): Record<string, number> {
+    return { dealRequests: this.urgent.length + this.normal.length };
+  }
+
   end(error: Error): void {
     if (this.ended !== undefined) return;
     this.ended = error;

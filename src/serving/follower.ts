@@ -119,6 +119,11 @@ export class Follower {
     return h.q;
   }
 
+  /** What this server holds now (all bounded; for monitoring and the leak check of the load test). */
+  gauges(): Record<string, number> {
+    return { heldShares: this.held.size, heldRows: this.heldRows, claims: this.claims.size, heldBundles: this.bundles.size, bundleWaits: this.bundleWaits.size };
+  }
+
   cancel(id: string, client: string): void {
     if (this.held.get(id)?.q.client === client) {
       this.release(id);

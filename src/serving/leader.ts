@@ -103,6 +103,19 @@ class BundleQueues {
   close(error: Error): void {
     for (const c of this.classes.values()) for (const w of c.waiters.splice(0)) w.reject(error);
   }
+
+  /** Bundles held ready, asked for, and batches waiting for one. */
+  gauges(): { readyBundles: number; requestedBundles: number; bundleWaits: number } {
+    let ready = 0;
+    let requested = 0;
+    let waits = 0;
+    for (const c of this.classes.values()) {
+      ready += c.ready.length;
+      requested += c.requested;
+      waits += c.waiters.length;
+    }
+    return { readyBundles: ready, requestedBundles: requested, bundleWaits: waits };
+  }
 }
 
 export class Leader {
@@ -157,6 +170,11 @@ export class Leader {
 
   cancel(id: string, client: string): void {
     this.batcher.remove(id, client);
+  }
+
+  /** What this server holds now (all bounded; for monitoring and the leak check of the load test). */
+  gauges(): Record<string, number> {
+    return { queuedRows: this.batcher.queuedRows, runningBatches: this.batcher.running, ...this.bundles.gauges() };
   }
 
   clientGone(client: string): void {

@@ -166,7 +166,7 @@ export class ServingPlayer {
       ...(model === undefined ? {} : { model: { ...model, inputShape: [...model.inputShape], outputShape: [...model.outputShape] } }),
       maxRows: this.settings.batch.maxBatch,
       epochs: this.epochs,
-      ...(withStats ? { stats: { ...this.current?.stats, ...memoryStats() } } : {}),
+      ...(withStats ? { stats: { ...this.current?.stats, ...this.current?.gauges(), ...memoryStats() } } : {}),
       ...(this.settings.inputRange === undefined ? {} : { inputRange: [this.settings.inputRange[0], this.settings.inputRange[1]] as [number, number] }),
     };
   }
