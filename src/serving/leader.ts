@@ -125,6 +125,8 @@ export class Leader {
   private readonly follower: string;
   private readonly dealer: string;
   private seq = 0;
+  /** Ids of the queries queued or computing (an id is used once at a time). */
+  private readonly live = new Set<string>();
   private ended: Error | undefined;
   private onEnd: (e: Error) => void = () => undefined;
   /** Rejects when the epoch must end (a lost peer, a failed batch). */
@@ -164,21 +166,31 @@ export class Leader {
 
   /** Takes a query, or answers 'busy' at once when the queue is full. */
   query(q: ClientQuery): void {
-    if (this.ended !== undefined) return fail(q, new ServingError('unavailable', `'${this.settings.roles.servers[0]}' is reconnecting to the other players`));
-    if (!this.batcher.add(q)) fail(q, new ServingError('busy', `'${this.settings.roles.servers[0]}' is busy: ${this.batcher.queuedRows} rows wait already (at most ${this.settings.batch.maxQueue}); try again later`));
+    const me = this.settings.roles.servers[0];
+    if (this.ended !== undefined) return fail(q, new ServingError('unavailable', `'${me}' is reconnecting to the other players`));
+    if (this.live.has(q.id)) return fail(q, new ServingError('invalid_query', `'${me}': query id ${q.id} is in use; every query needs a fresh id`));
+    const tracked: ClientQuery = {
+      ...q,
+      answer: (a) => {
+        this.live.delete(q.id);
+        q.answer(a);
+      },
+    };
+    if (!this.batcher.add(tracked)) return fail(q, new ServingError('busy', `'${me}' is busy: ${this.batcher.queuedRows} rows wait already (at most ${this.settings.batch.maxQueue}); try again later`));
+    this.live.add(q.id);
   }
 
   cancel(id: string, client: string): void {
-    this.batcher.remove(id, client);
+    if (this.batcher.remove(id, client)) this.live.delete(id);
   }
 
   /** What this server holds now (all bounded; for monitoring and the leak check of the load test). */
   gauges(): Record<string, number> {
-    return { queuedRows: this.batcher.queuedRows, runningBatches: this.batcher.running, ...this.bundles.gauges() };
+    return { queuedRows: this.batcher.queuedRows, runningBatches: this.batcher.running, liveQueries: this.live.size, ...this.bundles.gauges() };
   }
 
   clientGone(client: string): void {
-    this.batcher.removeClient(client);
+    for (const q of this.batcher.removeClient(client)) this.live.delete(q.id);
   }
 
   /** Ends the epoch: waiting queries are answered, bundle waits fail. */

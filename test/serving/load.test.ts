@@ -99,7 +99,7 @@ test('32 clients x 20 digits, exactly once and equal to plaintext; no leak over 
     for (const [i, name] of SERVING_NAMES.entries()) t.true(after[i] - before[i] < 64, `${name} grew by ${(after[i] - before[i]).toFixed(0)} MiB over 2,000 queries`);
     // Nothing a query leaves behind: whatever the servers hold once it is answered is back to its idle bounds.
     const [s0, s1] = (await clients[0].serverInfo()).map((i) => i.stats ?? {});
-    t.like(s0, { queuedRows: 0, runningBatches: 0, bundleWaits: 0 });
+    t.like(s0, { queuedRows: 0, runningBatches: 0, liveQueries: 0, bundleWaits: 0 });
     t.like(s1, { heldShares: 0, heldRows: 0, claims: 0, bundleWaits: 0 });
     const bundleBound = 2 * 9; // the default queue (2) for each of the 9 default batch sizes
     t.true(s0.readyBundles + s0.requestedBundles <= bundleBound && s1.heldBundles <= bundleBound, 'bundles stay within the queues');
