@@ -58,7 +58,13 @@ class BundleQueues {
     for (const s of this.classes.keys()) this.topUp(s);
   }
 
-  private topUp(size: number): void {
+  /**
+   * Asks for what keeps `size` at its target. Called once a batch of that
+   * size is answered, not when it takes its bundle: the dealer then deals
+   * while no query waits on the CPU it takes (the next batch of the size
+   * has the queue's other bundles).
+   */
+  topUp(size: number): void {
     const c = this.classes.get(size) as SizeClass;
     const want = this.target + c.waiters.length - c.ready.length - c.requested;
     if (want > 0) {
@@ -73,7 +79,6 @@ class BundleQueues {
       const c = this.classes.get(s) as SizeClass;
       if (s >= rows && c.ready.length > 0) {
         const b = c.ready.shift() as Ready;
-        this.topUp(s);
         return { size: s, ...b };
       }
     }
@@ -94,10 +99,8 @@ class BundleQueues {
     c.requested = Math.max(0, c.requested - 1);
     this.stats.bundles += 1;
     const w = c.waiters.shift();
-    if (w !== undefined) {
-      w.resolve(b);
-      this.topUp(size);
-    } else c.ready.push(b);
+    if (w !== undefined) w.resolve(b);
+    else c.ready.push(b);
   }
 
   close(error: Error): void {
@@ -226,6 +229,7 @@ export class Leader {
         q.answer({ ok: true, share: rowsOf(out, at, q.rows), fracBits: result.fracBits });
         at += q.rows;
       }
+      this.bundles.topUp(bundle.size);
     } catch (e) {
       const error = e instanceof ServingError ? e : new ServingError('lost', `the batch failed: ${e instanceof Error ? e.message : String(e)}`);
       for (const q of queries) fail(q, error);
