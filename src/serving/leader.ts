@@ -79,6 +79,8 @@ class BundleQueues {
       const c = this.classes.get(s) as SizeClass;
       if (s >= rows && c.ready.length > 0) {
         const b = c.ready.shift() as Ready;
+        // The last one of its size is gone: refill now rather than after the batch.
+        if (c.ready.length === 0 && c.requested === 0) this.topUp(s);
         return { size: s, ...b };
       }
     }
