@@ -12,6 +12,8 @@
  * HTTP intermediaries from script-chosen bytes; between two Node players it
  * only costs time (it made dialer-to-listener traffic 2-7x slower).
  */
+// First: socket.io's and engine.io's debug output would print every packet (quiet-debug.ts).
+import './quiet-debug.js';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
