@@ -26,5 +26,8 @@ export {
   PeerLostError,
   ConfigError,
   ModelFileError,
+  StoppedError,
+  failureOrigin,
+  type FailureOrigin,
   type TfeErrorCode,
 } from './errors.js';
