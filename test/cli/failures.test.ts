@@ -9,6 +9,7 @@ import test from 'ava';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { spawnCli, startPlayers, waitForLine, type PlayerRun } from '../helpers/players.js';
 
 const SCRIPT = 'test/fixtures/failure-program.ts';
@@ -64,6 +65,7 @@ test.serial('a server stopped by SIGSTOP in the middle of a product: every other
     const exit = done.get(p.name)!;
     t.is(exit.code, 1, `${p.name}: ${p.stderr}`);
     t.true(exit.at - stoppedAt < timeoutMs + MARGIN_MS, `${p.name} exited ${exit.at - stoppedAt} ms after the stop`);
+    t.log(`${p.name} exited ${exit.at - stoppedAt} ms after the stop: ${/failed: (.*)/.exec(p.stderr)?.[1] ?? ''}`);
     t.regex(p.stderr, new RegExp(`tfe ${p.name}: failed: .*'server1'.*(silent for \\d+ ms|sent nothing)`), p.name);
   }
   server1.child.kill('SIGKILL');
@@ -105,4 +107,24 @@ test.serial('tfe run stops the other players as soon as one fails, and removes i
   t.regex(r.stderr, /tfe run: server1 exited with code 1; stopping the other players/);
   for (const name of ['server0', 'crypto-producer', 'inputter', 'result-receiver']) t.regex(r.stderr, new RegExp(`\\[${name}\\] tfe ${name}: failed: StoppedError: '${name}' was stopped by SIGTERM`), name);
   t.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('tfe-run-')), [], 'the hostmap folder is gone');
+});
+
+test.serial('a silent TCP connection to a player\'s port does not keep it from finishing and exiting', async (t) => {
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'stall', TFE_TEST_TIMEOUT_MS: '20000' });
+  // Once server0 listens, a stranger connects to it and says nothing, for the whole run.
+  const silent = await new Promise<Socket>((resolve) => {
+    const attempt = (): void => {
+      const s = connect({ host: '127.0.0.1', port: players.ports[0] });
+      s.once('connect', () => resolve(s));
+      s.once('error', () => setTimeout(attempt, 50));
+    };
+    attempt();
+  });
+  t.teardown(() => silent.destroy());
+  const done = await exits(players);
+  for (const p of players) {
+    t.is(done.get(p.name)?.code, 0, `${p.name}: ${p.stderr}`);
+    t.notRegex(p.stderr, /did not exit by itself/, p.name);
+  }
+  t.regex(players[4].stdout, /result: 4x4/);
 });

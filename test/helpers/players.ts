@@ -52,12 +52,14 @@ export async function startPlayers(
   env: NodeJS.ProcessEnv = {},
   start: readonly string[] = names,
   envOf: Record<string, NodeJS.ProcessEnv> = {},
-): Promise<PlayerRun[]> {
+): Promise<PlayerRun[] & { ports: number[] }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const hostmap = path.join(dir, 'hostmap.json');
-  writeFileSync(hostmap, JSON.stringify(await loopbackHostmap(names)));
-  return start.map((name) => spawnCli(t, ['player', '--config', hostmap, '--name', name, script], { TFE_SECRET: TEST_SECRET, ...env, ...envOf[name] }, name));
+  const players = (await loopbackHostmap(names)).players;
+  writeFileSync(hostmap, JSON.stringify({ players }));
+  const runs = start.map((name) => spawnCli(t, ['player', '--config', hostmap, '--name', name, script], { TFE_SECRET: TEST_SECRET, ...env, ...envOf[name] }, name));
+  return Object.assign(runs, { ports: players.map((p) => p.port) });
 }
 
 /** Resolves when `run` has printed a line matching `re` on stdout; rejects if it exits first. */
