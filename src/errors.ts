@@ -19,7 +19,8 @@ export type TfeErrorCode =
   | 'model_file'
   | 'stream_reuse'
   | 'wrong_player'
-  | 'serving';
+  | 'serving'
+  | 'stopped';
 
 /** Base class of every error this library throws on purpose. */
 export class TfeError extends Error {
@@ -164,6 +165,39 @@ export class ServingError extends TfeError {
     super('serving', message);
     this.reason = reason;
   }
+}
+
+/** The process was stopped (by a signal, or by `tfe run` after another player failed) before its program finished. */
+export class StoppedError extends TfeError {
+  constructor(message: string) {
+    super('stopped', message);
+  }
+}
+
+/**
+ * Where a failure started, as players tell each other: the player, the
+ * operation (0 when not known), the kind (a {@link TfeErrorCode}, or 'error'
+ * for another error) and a text that may travel (shapes and operations,
+ * never element positions or values).
+ */
+export interface FailureOrigin {
+  readonly player: string;
+  readonly op: number;
+  readonly code: string;
+  readonly text: string;
+}
+
+/** Origins of errors, recorded by the network when an error is reported to or by a peer. */
+const origins = new WeakMap<Error, FailureOrigin>();
+
+/** The origin recorded for `error`, if any: where the failure it reports started. */
+export function failureOrigin(error: unknown): FailureOrigin | undefined {
+  return error instanceof Error ? origins.get(error) : undefined;
+}
+
+/** Records where `error` started; the first record stands. */
+export function setFailureOrigin(error: Error, origin: FailureOrigin): void {
+  if (!origins.has(error)) origins.set(error, origin);
 }
 
 /** Throws a {@link ValueError} built lazily when `condition` is false. */

@@ -39,6 +39,9 @@ export {
   WrongPlayerError,
   ServingError,
   type ServingFailure,
+  StoppedError,
+  failureOrigin,
+  type FailureOrigin,
   type TfeErrorCode,
 } from './errors.js';
 

@@ -22,7 +22,8 @@ import { describeError, exitWhenIdle } from './script.js';
 
 export const USAGE = `usage:
   tfe run [--kill-after MS] script.ts [args...]
-      runs every player of the script's tfe.LocalConfig as its own process on 127.0.0.1
+      runs every player of the script's tfe.LocalConfig as its own process on 127.0.0.1;
+      when one fails the others are stopped, and killed MS ms later (default 5000)
   tfe player --config hostmap.json --name NAME script.ts [args...]
       runs the script as player NAME of the hostmap; the shared secret comes from
       TFE_SECRET or TFE_SECRET_FILE (never from the command line)
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'run': {
         const { values, positionals } = parseArgs({ args: rest, options: { 'kill-after': { type: 'string' } }, allowPositionals: true, strict: true });
         if (positionals.length === 0) return usage('tfe run: which script?');
-        const killAfterMs = Number(values['kill-after'] ?? 120_000);
+        const killAfterMs = Number(values['kill-after'] ?? 5_000);
         if (!(killAfterMs > 0)) return usage('tfe run: --kill-after must be a positive number of milliseconds');
         return await runCommand({ script: positionals[0], scriptArgs: positionals.slice(1), killAfterMs });
       }

@@ -4,7 +4,9 @@
  * script once in discovery mode, takes a free port per player, writes a
  * hostmap (readable by this user only) and a fresh secret (passed in the
  * environment), starts `tfe player` for each name with its output prefixed by
- * the name, and exits non-zero if any player fails.
+ * the name, and exits non-zero if any player fails. When one fails, the
+ * others are stopped at once (SIGTERM: they tell their peers and exit; SIGKILL
+ * after a grace period), and the temporary folder is removed in every case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +21,7 @@ import { checkPlayerNames } from '../network/node.js';
 export interface RunArgs {
   readonly script: string;
   readonly scriptArgs: readonly string[];
-  /** After the first player fails, how long the others get to fail by themselves before they are ended (ms). */
+  /** After the first player fails and the others are told to stop (SIGTERM), how long before they are killed (ms). */
   readonly killAfterMs: number;
 }
 
@@ -104,6 +106,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     console.error(`tfe run: ${names.length} players on 127.0.0.1 (${names.map((n, i) => `${n}:${ports[i]}`).join(', ')})`);
 
     let killTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopping = false;
     const results = await Promise.all(
       names.map(async (name) => {
         const [cmd, cliArgs] = cliCommand(['player', '--config', hostmapFile, '--name', name, args.script, ...args.scriptArgs]);
@@ -111,19 +114,27 @@ export async function runCommand(args: RunArgs): Promise<number> {
         children.set(name, child);
         const output = prefixLines(child, name);
         const r = await exited(child);
-        await output;
         children.delete(name);
-        if (r.code !== 0 && killTimer === undefined) {
-          // Peers of a failed player fail within their timeout; this is only a backstop.
-          killTimer = setTimeout(() => forward('SIGTERM'), args.killAfterMs);
+        if (r.code !== 0 && !stopping) {
+          // The computation failed: the others stop now (they tell their peers the root cause and
+          // exit), rather than each discovering it within its timeout.
+          stopping = true;
+          console.error(`tfe run: ${name} exited with code ${r.code ?? r.signal}; stopping the other players`);
+          forward('SIGTERM');
+          killTimer = setTimeout(() => forward('SIGKILL'), args.killAfterMs);
           killTimer.unref();
         }
+        await output;
         return { name, ...r };
       }),
     );
     clearTimeout(killTimer);
     const failed = results.filter((r) => r.code !== 0);
-    for (const r of failed) console.error(`tfe run: ${r.name} ${r.signal !== null ? `was ended by ${r.signal}` : `exited with code ${r.code}`}`);
+    // A player ended by the signal sent to stop it may have been exiting by itself already (the
+    // signal then lands during its exit): either way it was stopped because another one failed.
+    const how = (r: (typeof results)[number]): string =>
+      r.signal === null ? `exited with code ${r.code}` : stopping && (r.signal === 'SIGTERM' || r.signal === 'SIGKILL') ? `was stopped (${r.signal})` : `was ended by ${r.signal}`;
+    for (const r of failed) console.error(`tfe run: ${r.name} ${how(r)}`);
     if (failed.length === 0) console.error(`tfe run: all ${names.length} players finished`);
     return failed.length === 0 ? 0 : 1;
   } finally {

@@ -40,6 +40,8 @@ function keyOf(s: { remoteAddress?: string; remotePort?: number }): string | und
 
 export class Admission {
   private readonly pending = new Map<string, Pending>();
+  /** Every TCP connection open, authenticated or not (to destroy what a closing handshake leaves). */
+  private readonly all = new Set<Socket>();
   private closed = false;
 
   constructor(
@@ -58,6 +60,8 @@ export class Admission {
       raw.destroy();
       return;
     }
+    this.all.add(raw);
+    raw.once('close', () => this.all.delete(raw));
     const timer = setTimeout(() => this.cut(key, `no handshake within ${this.options.deadlineMs} ms`), this.options.deadlineMs);
     this.pending.set(key, { raw, timer, bytes: 0 });
     raw.once('close', () => this.forget(key));
@@ -107,6 +111,12 @@ export class Admission {
       this.forget(key);
       p.raw.destroy();
     }
+  }
+
+  /** Destroys every connection still open (a peer that never finishes a WebSocket close, a stopped process). */
+  destroyAll(): void {
+    this.closeAll();
+    for (const raw of this.all) raw.destroy();
   }
 
   /** Connections still authenticating (for tests and diagnostics). */

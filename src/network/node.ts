@@ -4,7 +4,7 @@
  * `tfe` environment of LocalConfig, which loading this module installs.
  */
 export * from './index.js';
-export { RemoteConfig, checkSecretFile, closeOpenConfigs, destroyOpenConfigs, type RemoteConfigOptions } from './remote-config.js';
+export { RemoteConfig, checkSecretFile, closeOpenConfigs, destroyOpenConfigs, watchOpenConfigs, type RemoteConfigOptions } from './remote-config.js';
 export { parseHostmap, type Hostmap, type HostEntry, type TlsFiles } from './hostmap.js';
 export { SocketTransport, type SocketTransportOptions, type TlsMaterial } from './socket-transport.js';
 export { PROTOCOL_VERSION } from './handshake.js';

@@ -1,15 +1,17 @@
 /**
  * One authenticated connection to one peer, as the socket transport sees it:
  * a queue of outgoing socket messages (sends never block; they wait here
- * until the handshake is done), the reassembly of incoming chunks into
- * validated frames, control messages, and the link's state. A message that
- * breaks the rules is rejected, logged without its content, and dropped: a
- * rogue or broken peer cannot crash or corrupt this player.
+ * until the handshake is done), incoming chunks (handed to {@link Inbound}),
+ * control messages, and the link's state, from connecting to closed or lost.
+ * A message that breaks the rules is rejected, logged without its content,
+ * and dropped: a rogue or broken peer cannot crash or corrupt this player; a
+ * peer that goes past a bound is dropped altogether.
  */
-import { PeerLostError, ProtocolError } from '../errors.js';
-import { CHUNK_HEADER_BYTES, peekChunk, splitFrame, Reassembler, type ReassemblyLimits } from './chunk.js';
-import { abortError, Control, failError } from './control.js';
-import { decodeFrame, encodeFrameParts } from './frame.js';
+import { PeerLostError, ProtocolError, setFailureOrigin } from '../errors.js';
+import { splitFrame, type ReassemblyLimits } from './chunk.js';
+import { Control, failError, originError } from './control.js';
+import { encodeFrameParts } from './frame.js';
+import { Inbound, OverBudget } from './inbound.js';
 import { describeIssue, EVENTS } from './handshake.js';
 import { describeKey, type MessageKey, type Payload } from './message.js';
 import type { Mailbox } from './transport.js';
@@ -17,14 +19,11 @@ import type { Mailbox } from './transport.js';
 /** What a link needs of a socket.io socket (server or client side). */
 export interface Wire {
   emit(event: string, ...args: unknown[]): unknown;
-  timeout(ms: number): { emit(event: string, ...args: unknown[]): unknown };
   disconnect(): unknown;
 }
 
 /** Chunks at most this big travel as one buffer (header and data copied together): fewer socket messages. */
 const SMALL_CHUNK = 64 * 1024;
-/** Most buffers in one chunk event (a header and views of the tensors it spans). */
-export const MAX_PARTS = 64;
 /** Runs `fn` once the current tick's microtasks are done (setImmediate where it exists). */
 const afterMicrotasks: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
@@ -33,8 +32,8 @@ const MAX_LOGGED = 20;
 
 /**
  * connecting: not yet authenticated; open: frames flow; closed: an orderly
- * end (either side said bye); lost: the peer disconnected, failed to connect
- * or was refused.
+ * end (the peer said bye or fail, or this player ended the link); lost: the
+ * peer disconnected, went silent, never connected or was refused.
  */
 export type LinkState = 'connecting' | 'open' | 'closed' | 'lost';
 
@@ -53,12 +52,20 @@ export interface LinkContext {
   /** Most bytes a peer may make this player hold: frames nobody has received yet, and the frame being reassembled. */
   readonly maxBufferedBytes: number;
   readonly log: (message: string) => void;
+  /** Told when the peer failed or was lost (not during this player's own destroy). */
+  readonly onFailure: (error: PeerLostError) => void;
+  /** Whether this player is being destroyed: then a disconnect is expected. */
+  readonly destroying: () => boolean;
 }
 
 export class PeerLink {
   state: LinkState = 'connecting';
-  /** The peer said bye: everything it sent has arrived. */
-  peerDone = false;
+  /** How the peer ended: bye (its program is done, everything it sent has arrived) or fail. */
+  peerEnded: 'bye' | 'fail' | undefined;
+  /** What became of the last incoming connection claiming to be this peer, if refused (for the give-up message). */
+  refusal: string | undefined;
+  /** When anything (a frame, a ping) last came from the peer. */
+  private lastHeard = Date.now();
   private wire: Wire | undefined;
   private queue: unknown[][] = [];
   /** Small frames waiting for the end of the tick (headers and data, in order). */
@@ -66,7 +73,7 @@ export class PeerLink {
   private bundleBytes = 0;
   private seq = 0;
   private rejections = 0;
-  private readonly reassembler: Reassembler;
+  private readonly inbound: Inbound;
   private readonly settled: Array<() => void> = [];
 
   constructor(
@@ -75,7 +82,7 @@ export class PeerLink {
     readonly address: string,
     private readonly ctx: LinkContext,
   ) {
-    this.reassembler = new Reassembler(ctx.tag, ctx.limits);
+    this.inbound = new Inbound(peer, ctx);
   }
 
   /** Queues a frame for the peer (sent at once when the link is open). */
@@ -128,32 +135,55 @@ export class PeerLink {
     if (this.state !== 'connecting') return;
     this.wire = wire;
     this.state = 'open';
+    this.lastHeard = Date.now();
     const queued = this.queue;
     this.queue = [];
     for (const args of queued) wire.emit(...(args as [string, ...unknown[]]));
     this.settle();
   }
 
-  /** The peer is gone for good: receives from it fail, naming it and the operation. */
+  /** Something came from the peer (any packet, pings included). */
+  heard(): void {
+    this.lastHeard = Date.now();
+  }
+
+  /**
+   * The peer is gone for good: receives from it fail, naming it and the
+   * operation, and the transport is told (a lost peer fails the computation).
+   * `why` says how: never connected, refused, disconnected, silent, dropped.
+   */
   lose(why: string): void {
     if (this.state === 'lost' || this.state === 'closed') return;
     this.state = 'lost';
     this.queue = [];
-    this.ctx.mailbox.fail(this.peer, (to, key) => new PeerLostError(this.peer, `lost '${this.peer}' (${why}); '${to}' cannot receive ${describeKey(key)} from it`));
+    const peer = this.peer;
+    const waited = this.ctx.mailbox.waitingFor(peer);
+    this.ctx.mailbox.fail(peer, (to, key) => {
+      const text = `'${to}' lost '${peer}' (${why}) and cannot receive ${describeKey(key)} from it`;
+      const e = new PeerLostError(peer, text);
+      setFailureOrigin(e, { player: peer, op: key.op, code: 'peer_lost', text });
+      return e;
+    });
+    const text = `'${this.ctx.self}' lost '${peer}': ${why}${waited === undefined ? '' : ` ('${this.ctx.self}' was waiting for ${describeKey(waited)} from it)`}`;
+    const failure = new PeerLostError(peer, text);
+    setFailureOrigin(failure, { player: peer, op: waited?.op ?? 0, code: 'peer_lost', text });
     this.wire?.disconnect();
     this.settle();
+    this.ctx.onFailure(failure);
   }
 
-  /** The socket went away; a loss unless one side had said bye. */
-  disconnected(reason: string, closing: boolean): void {
+  /** The socket went away: the end of the link if the peer had ended or this player is being destroyed, else a loss. */
+  disconnected(reason: string): void {
     if (this.state !== 'open') return;
-    if (this.peerDone || closing) {
+    if (this.peerEnded !== undefined || this.ctx.destroying()) {
       this.state = 'closed';
       this.settle();
       return;
     }
-    this.ctx.log(`lost the connection to '${this.peer}' (${reason})`);
-    this.lose(`disconnected: ${reason}`);
+    // engine.io's heartbeat: the peer answered nothing for most of the timeout (a stopped process).
+    const why = reason === 'ping timeout' ? `silent for ${Date.now() - this.lastHeard} ms` : `disconnected: ${reason}`;
+    this.ctx.log(`lost '${this.peer}': ${why}`);
+    this.lose(why);
   }
 
   /** Resolves once the link is no longer connecting. */
@@ -167,90 +197,87 @@ export class PeerLink {
   }
 
   /**
-   * Orderly end: a bye after everything queued, answered by the peer once it
-   * has read all of it, then the socket closes. Bounded by the timeout.
+   * Orderly end, one side of a barrier: a bye after everything queued, which
+   * the peer acknowledges once it has read all of it; then the link waits for
+   * the peer's own bye (its program is done too), however long the peer
+   * computes: a live peer answers heartbeats, a stopped or dead one is lost
+   * within the timeout. Resolves when both byes are through, or when the link
+   * is lost or the peer failed (the transport knows the failure then).
    */
   async close(): Promise<void> {
     await this.whenSettled();
     const wire = this.wire;
     if (this.state !== 'open' || wire === undefined) return;
-    if (!this.peerDone) {
-      await new Promise<void>((resolve) => {
-        this.flushBundle();
-        wire.timeout(this.ctx.timeoutMs).emit(EVENTS.control, { type: 'bye' }, () => resolve());
-        this.settled.push(resolve);
-      });
-    }
+    let acknowledged = false;
+    void this.emitAcknowledged(wire, { type: 'bye' }, this.ctx.timeoutMs).then((ok) => {
+      if (!ok && this.state === 'open') this.lose(`silent: it did not acknowledge the end within ${this.ctx.timeoutMs} ms`);
+      acknowledged = true;
+      this.settle();
+    });
+    while (this.state === 'open' && !(acknowledged && this.peerEnded !== undefined)) await new Promise<void>((resolve) => this.settled.push(resolve));
     if (this.state === 'open') this.state = 'closed';
     wire.disconnect();
+    this.settle();
   }
 
   /**
    * Hard end, without bye: the peer sees a loss. With `failure`, the peer is
    * first told why (briefly waiting for its acknowledgement), so that its
-   * errors name the cause rather than this player.
+   * errors name the root cause; a link still connecting is waited for (at
+   * most until the transport gives up on it) so that the peer learns it too.
    */
   async destroy(failure?: Control): Promise<void> {
     this.queue = [];
+    if (failure !== undefined) await this.whenSettled();
     const wire = this.wire;
-    if (failure !== undefined && this.state === 'open' && wire !== undefined && !this.peerDone) {
-      await new Promise<void>((resolve) => {
-        this.flushBundle();
-        wire.timeout(Math.min(this.ctx.timeoutMs, 2000)).emit(EVENTS.control, failure, () => resolve());
-        this.settled.push(resolve);
-      });
+    // A peer that said bye still waits for this one in its barrier: it must learn the failure too.
+    if (failure !== undefined && this.state === 'open' && wire !== undefined && this.peerEnded !== 'fail') {
+      // Wait for the acknowledgement itself: socket.io's server drops an event that arrives just
+      // before a disconnect (it dispatches events a tick late, once the socket is gone).
+      await this.emitAcknowledged(wire, failure, Math.min(this.ctx.timeoutMs, 2000));
     }
     if (this.state === 'open' || this.state === 'connecting') this.state = 'closed';
     wire?.disconnect();
     this.settle();
   }
 
+  /**
+   * Sends a control message after everything queued and resolves once the
+   * peer acknowledges it (true), or after `ms` or when the link ends (false).
+   * The timer is this link's own: socket.io's server keeps an acknowledgement
+   * timer running after its socket is gone, which would keep the process alive.
+   */
+  private emitAcknowledged(wire: Wire, message: Control, ms: number): Promise<boolean> {
+    this.flushBundle();
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      const finish = (ok: boolean): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => finish(false), ms);
+      wire.emit(EVENTS.control, message, () => finish(true));
+      const untilEnd = (): void => {
+        if (done) return;
+        if (this.state === 'open') this.settled.push(untilEnd);
+        else finish(false);
+      };
+      this.settled.push(untilEnd);
+    });
+  }
+
   // ------------------------------------------------------------ incoming
 
-  /** A chunk event: one buffer (header + data), or the header and the data in several buffers. */
+  /** A chunk event: handled by {@link Inbound}; a bad message is rejected, a peer over its budget dropped. */
   onChunk(args: unknown[]): void {
+    this.heard();
     try {
-      const buffers = args.map(asBytes);
-      if (buffers.length === 0 || buffers.length > MAX_PARTS || buffers.some((b) => b === undefined)) {
-        throw new ProtocolError(`a chunk must be 1 to ${MAX_PARTS} binary buffers`);
-      }
-      const [head, ...rest] = buffers as Uint8Array[];
-      if (rest.length > 0) {
-        this.checkBudget(head);
-        this.accept(this.reassembler.push(head, rest));
-        return;
-      }
-      // One buffer: a chunk of a larger frame, or one or more whole frames back to back.
-      let at = 0;
-      while (at < head.byteLength) {
-        const left = head.byteLength - at;
-        if (left < CHUNK_HEADER_BYTES) throw new ProtocolError(`${left} stray bytes after the last chunk of a message`);
-        const header = head.subarray(at, at + CHUNK_HEADER_BYTES);
-        const dv = new DataView(header.buffer, header.byteOffset, CHUNK_HEADER_BYTES);
-        const whole = dv.getUint32(20, true) === 1;
-        const length = whole ? Number(dv.getBigUint64(24, true)) : left - CHUNK_HEADER_BYTES;
-        if (length > left - CHUNK_HEADER_BYTES) throw new ProtocolError(`a chunk declares ${length} bytes but only ${left - CHUNK_HEADER_BYTES} follow`);
-        const end = at + CHUNK_HEADER_BYTES + length;
-        this.checkBudget(header);
-        this.accept(this.reassembler.push(header, [head.subarray(at + CHUNK_HEADER_BYTES, end)]));
-        at = end;
-      }
+      this.inbound.chunk(args);
     } catch (e) {
       if (e instanceof OverBudget) this.drop(e.message);
       else this.reject(e);
-    }
-  }
-
-  /**
-   * Before a frame of several chunks is allocated: what the peer makes this
-   * player hold, with that frame, must stay within the budget.
-   */
-  private checkBudget(header: Uint8Array): void {
-    const c = peekChunk(header);
-    if (c === undefined || c.index !== 0 || c.count <= 1) return;
-    const held = this.ctx.mailbox.heldBytes(this.peer);
-    if (held + c.frameBytes > this.ctx.maxBufferedBytes) {
-      throw new OverBudget(`it started a frame of ${c.frameBytes} bytes while ${held} bytes of its frames wait to be received: more than ${this.ctx.maxBufferedBytes} bytes (maxBufferedBytes)`);
     }
   }
 
@@ -267,24 +294,9 @@ export class PeerLink {
     this.lose(`dropped: ${why}`);
   }
 
-  /** A reassembled frame: decoded, its operation id checked, and delivered. */
-  private accept(whole: ReturnType<Reassembler['push']>): void {
-    if (whole === undefined) return;
-    const frame = decodeFrame(whole.parts, this.ctx.limits.maxFrameBytes, whole.owned);
-    const current = this.ctx.currentOp();
-    const { op } = frame.key;
-    if (op < 1 || op > current + this.ctx.maxOpsAhead) {
-      throw new ProtocolError(`frame for unknown ${describeKey(frame.key)} (this player is at operation ${current}; accepted: 1 to ${current + this.ctx.maxOpsAhead})`);
-    }
-    this.ctx.mailbox.deliver(this.peer, this.ctx.self, frame.key, frame.payload);
-    const held = this.ctx.mailbox.heldBytes(this.peer);
-    if (held > this.ctx.maxBufferedBytes) {
-      throw new OverBudget(`${held} bytes of its frames wait to be received: more than ${this.ctx.maxBufferedBytes} bytes (maxBufferedBytes)`);
-    }
-  }
-
   /** A control event, with socket.io's acknowledgement callback when asked. */
   onControl(message: unknown, ack: unknown): void {
+    this.heard();
     const r = Control.safeParse(message);
     if (!r.success) {
       this.reject(new ProtocolError(`control message failed its schema: ${describeIssue(r.error)}`));
@@ -293,18 +305,30 @@ export class PeerLink {
     const m = r.data;
     switch (m.type) {
       case 'abort':
-        this.ctx.mailbox.failOp(this.peer, m.op, abortError(this.peer, m));
+        this.ctx.mailbox.failOp(this.peer, m.op, originError(m.origin));
         return;
-      case 'fail':
-        this.peerDone = true; // the disconnect that follows is expected
-        this.ctx.mailbox.fail(this.peer, failError(this.peer, m));
+      case 'fail': {
+        if (this.peerEnded !== undefined) return;
+        this.peerEnded = 'fail'; // the disconnect that follows is expected
+        const e = failError(this.peer, m.origin);
+        this.ctx.mailbox.fail(this.peer, e);
         if (typeof ack === 'function') (ack as () => void)();
+        this.settle();
+        this.ctx.onFailure(e);
         return;
+      }
       case 'bye':
-        this.peerDone = true;
+        if (this.peerEnded !== undefined) return;
+        this.peerEnded = 'bye';
         // Everything the peer sent is in: whatever is still awaited will never come.
-        this.ctx.mailbox.fail(this.peer, (to, key) => new PeerLostError(this.peer, `'${this.peer}' finished and closed; '${to}' still waits for ${describeKey(key)} from it`));
+        this.ctx.mailbox.fail(this.peer, (to, key) => {
+          const text = `'${this.peer}' finished and closed; '${to}' still waits for ${describeKey(key)} from it`;
+          const e = new PeerLostError(this.peer, text);
+          setFailureOrigin(e, { player: this.peer, op: key.op, code: 'peer_lost', text });
+          return e;
+        });
         if (typeof ack === 'function') (ack as () => void)();
+        this.settle();
         return;
     }
   }
@@ -325,13 +349,4 @@ export class PeerLink {
   get rejected(): number {
     return this.rejections;
   }
-}
-
-/** A peer went past its byte budget (not a bad message: the peer is dropped). */
-class OverBudget extends Error {}
-
-function asBytes(x: unknown): Uint8Array | undefined {
-  if (x instanceof Uint8Array) return x;
-  if (x instanceof ArrayBuffer) return new Uint8Array(x);
-  return undefined;
 }

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type PeerLostError } from '../errors.js';
 import { Config, type ConfigOptions } from './config.js';
 import { sessionId } from './handshake.js';
 import { parseHostmap, type Hostmap } from './hostmap.js';
@@ -23,7 +23,7 @@ export interface RemoteConfigOptions extends ConfigOptions {
   secret?: string | Uint8Array;
   /** Session id shared by the players of one run; default: TFE_SESSION, else the hostmap's `session`, else 'default'. */
   session?: string;
-  /** How long peers have to connect (ms); default max(timeoutMs, 30000). */
+  /** How long peers have to connect (ms); default `timeoutMs`. */
   connectTimeoutMs?: number;
   /** Where refusals, rejected messages and lost peers are reported; default: standard error. */
   log?: (message: string) => void;
@@ -43,6 +43,8 @@ export interface RemoteConfigOptions extends ConfigOptions {
 
 /** Configurations open in this process, so that the `tfe` command can close them when a program ends. */
 const open = new Set<RemoteConfig>();
+/** Who wants to hear of the first failure of any configuration opened in this process (the `tfe` command). */
+const watchers = new Set<(error: PeerLostError) => void>();
 
 /** One player of a hostmap in this process; the other players run elsewhere. */
 export class RemoteConfig extends Config {
@@ -89,6 +91,9 @@ export class RemoteConfig extends Config {
       currentOp: () => this.opIds.current,
     });
     open.add(this);
+    this.socket.onFailure((e) => {
+      for (const w of [...watchers]) w(e);
+    });
   }
 
   /**
@@ -129,16 +134,34 @@ export class RemoteConfig extends Config {
     return this.socket.ready();
   }
 
-  /** Delivers everything sent, says bye to every peer and closes. */
-  override close(): Promise<void> {
-    open.delete(this);
-    return this.socket.close();
+  /**
+   * The first failure of a peer, if any (it failed, or it was lost: never
+   * connected, refused, disconnected, silent); its message is the root cause.
+   */
+  get failed(): PeerLostError | undefined {
+    return this.socket.failed;
   }
 
   /**
-   * Closes at once without bye: peers see this player as lost (used when the
-   * program failed). Given the `failure`, peers are told it first, so their
-   * errors name the cause; its message must hold nothing secret.
+   * Delivers everything sent, says bye to every peer and waits until every
+   * peer has finished too (a barrier), then closes. Rejects with the first
+   * failure of a peer, after telling the others.
+   */
+  override close(): Promise<void> {
+    // Stays in `open` until closed: a failure meanwhile must still find it to destroy it.
+    const closing = this.socket.close();
+    closing.then(
+      () => open.delete(this),
+      () => open.delete(this),
+    );
+    return closing;
+  }
+
+  /**
+   * Closes without bye: peers see this player as lost (used when the program
+   * failed). Given the `failure`, peers are told its root cause first, so
+   * their errors name it; only a text built to name shapes and operations
+   * travels (see network/control.ts).
    */
   destroy(failure?: Error): Promise<void> {
     open.delete(this);
@@ -146,12 +169,26 @@ export class RemoteConfig extends Config {
   }
 }
 
-/** Closes (orderly) every RemoteConfig still open in this process. */
+/**
+ * Calls `watcher` with the first failure of any RemoteConfig of this process,
+ * open now or later (how the `tfe` command ends a program whose computation
+ * failed elsewhere). Returns a function that stops watching.
+ */
+export function watchOpenConfigs(watcher: (error: PeerLostError) => void): () => void {
+  watchers.add(watcher);
+  for (const c of open) {
+    const e = c.failed;
+    if (e !== undefined) queueMicrotask(() => watcher(e));
+  }
+  return () => void watchers.delete(watcher);
+}
+
+/** Closes (orderly) every RemoteConfig still open in this process; rejects with the first failure. */
 export async function closeOpenConfigs(): Promise<void> {
   await Promise.all([...open].map((c) => c.close()));
 }
 
-/** Destroys every RemoteConfig still open in this process, telling peers about `failure`. */
+/** Destroys every RemoteConfig still open (or closing) in this process, telling peers about `failure`. */
 export async function destroyOpenConfigs(failure?: Error): Promise<void> {
   await Promise.all([...open].map((c) => c.destroy(failure)));
 }

@@ -81,7 +81,14 @@ export class Mailbox {
   private readonly held = new Map<string, number>();
   private closed: Error | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  /**
+   * `silence` makes the error of a receive that timed out (a transport knows
+   * whether the peer ever connected); by default the peer "sent nothing".
+   */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly silence?: (from: string, to: string, key: MessageKey, timeoutMs: number) => Error,
+  ) {}
 
   private static slot(from: string, to: string, key: MessageKey): string {
     return `${from}\u0000${to}\u0000${key.op}\u0000${key.step}`;
@@ -141,7 +148,7 @@ export class Mailbox {
     return new Promise<Payload>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(slot);
-        reject(new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
+        reject(this.silence?.(from, to, key, this.timeoutMs) ?? new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.waiting.set(slot, { resolve, reject, timer, expect });
     });
@@ -178,6 +185,15 @@ export class Mailbox {
         w.reject(make(to, { op: Number(op), step: Number(step) }));
       }
     }
+  }
+
+  /** The first message `to` is waiting for from `from`, if any. */
+  waitingFor(from: string): MessageKey | undefined {
+    for (const slot of this.waiting.keys()) {
+      const [f, , op, step] = slot.split('\u0000');
+      if (f === from) return { op: Number(op), step: Number(step) };
+    }
+    return undefined;
   }
 
   /** Whether `peer` was failed (lost or closed). */

@@ -40,22 +40,19 @@ test('tfe run runs the federated-average example as nine processes and prints th
   });
 });
 
-test('tfe run exits non-zero when a player fails; the others fail with PeerLostError within their timeout and exit', async (t) => {
-  const started = Date.now();
+test('tfe run exits non-zero when a player fails; the others exit non-zero too, naming the root cause', async (t) => {
   const r = spawnCli(t, ['run', 'test/fixtures/failing-program.ts']);
   const { code } = await r.exit;
   t.is(code, 1);
   t.regex(r.stderr, /\[server1\] tfe server1: failed: Error: server1 crashed on purpose/);
   for (const p of ['server0', 'crypto-producer', 'inputter']) {
-    // Usually the cause ('server1' failed) reaches every peer; a peer whose connection to server1 was
-    // not set up yet learns of it through another player that failed because of it.
-    t.regex(r.stderr, new RegExp(`\\[${p}\\] tfe ${p}: failed: PeerLostError: .*'(server1|server0|crypto-producer|inputter)'`), p);
-    t.regex(r.stderr, new RegExp(`tfe run: ${p} exited with code 1`));
+    // The cause reaches every peer; only the class of an error the library did not raise travels.
+    t.regex(r.stderr, new RegExp(`\\[${p}\\] tfe ${p}: failed: 'server1' failed( in operation \\d+)?: Error \\(its message stays with the player that raised it\\)`), p);
+    t.regex(r.stderr, new RegExp(`tfe run: ${p} (exited with code 1|was stopped \\(SIGTERM\\))`));
   }
-  t.regex(r.stderr, /failed: PeerLostError: 'server1' failed: Error: server1 crashed on purpose/, 'the cause reaches the peers');
-  t.regex(r.stderr, /tfe run: server1 exited with code 1/);
-  t.notRegex(r.stderr, /did not exit by itself/);
-  t.true(Date.now() - started < 60_000);
+  t.false(r.stderr.replace(/\[server1\][^\n]*/g, '').includes('crashed on purpose'), "the error's own text stays with server1");
+  t.regex(r.stderr, /tfe run: server1 (exited with code 1|was stopped \(SIGTERM\))/);
+  t.notRegex(r.stderr, /did not exit by itself|SIGKILL/);
 });
 
 test('tfe run says so when a script creates no LocalConfig', async (t) => {

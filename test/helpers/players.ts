@@ -40,20 +40,36 @@ export function spawnCli(t: ExecutionContext, args: string[], env: NodeJS.Proces
   return run;
 }
 
-/** Runs `script` as every player of a fresh loopback hostmap, one `tfe player` process each. */
-export async function startPlayers(t: ExecutionContext, script: string, names: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<PlayerRun[]> {
+/**
+ * Runs `script` as players of a fresh loopback hostmap of `names`, one `tfe
+ * player` process each: those of `start` (default all), each with `env` and
+ * its own `envOf[name]`.
+ */
+export async function startPlayers(
+  t: ExecutionContext,
+  script: string,
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  start: readonly string[] = names,
+  envOf: Record<string, NodeJS.ProcessEnv> = {},
+): Promise<PlayerRun[] & { ports: number[] }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const hostmap = path.join(dir, 'hostmap.json');
-  writeFileSync(hostmap, JSON.stringify(await loopbackHostmap(names)));
-  return names.map((name) => spawnCli(t, ['player', '--config', hostmap, '--name', name, script], { TFE_SECRET: TEST_SECRET, ...env }, name));
+  const players = (await loopbackHostmap(names)).players;
+  writeFileSync(hostmap, JSON.stringify({ players }));
+  const runs = start.map((name) => spawnCli(t, ['player', '--config', hostmap, '--name', name, script], { TFE_SECRET: TEST_SECRET, ...env, ...envOf[name] }, name));
+  return Object.assign(runs, { ports: players.map((p) => p.port) });
 }
 
-/** Resolves when `run` has printed a line matching `re` on stdout. */
+/** Resolves when `run` has printed a line matching `re` on stdout; rejects if it exits first. */
 export function waitForLine(run: PlayerRun, re: RegExp): Promise<void> {
-  return new Promise((resolve) => {
+  let exited = false;
+  void run.exit.then(() => (exited = true));
+  return new Promise((resolve, reject) => {
     const check = (): void => {
       if (re.test(run.stdout)) resolve();
+      else if (exited) reject(new Error(`${run.name} exited without printing ${re}: ${run.stderr.slice(-2000)}`));
       else setTimeout(check, 10);
     };
     check();

@@ -42,7 +42,7 @@ function makeCertificates(dir: string): { cert: string; key: string; ca: string 
   t.deepEqual(Array.from(got.data as BigUint64Array), [5n, 6n]);
   // 'c' dials without TLS (plain hostmap): the TLS listeners never hear a valid request from it.
   const c = RemoteConfig.fromObject(base, { ...options('c'), connectTimeoutMs: 1500 });
-  await t.throwsAsync(c.ready(), { instanceOf: PeerLostError, message: /could not connect to 'a'/ });
+  await t.throwsAsync(c.ready(), { instanceOf: PeerLostError, message: /'c' lost 'a': never connected: could not connect to it at/ });
   await t.throwsAsync(a.transport.receive('a', 'c', { op: 1, step: 0 }, [{ dtype: 'u64', shape: [1] }]), { instanceOf: PeerLostError });
   await Promise.all([a.destroy(), b.destroy(), c.destroy()]);
 });

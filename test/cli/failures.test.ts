@@ -1,0 +1,130 @@
+/**
+ * One rule for every player, with real processes: when the computation fails
+ * anywhere, every player exits non-zero within its timeout plus a margin,
+ * printing the root cause (the player and operation where it started) —
+ * players that only send, players whose peer never connected, and programs
+ * that fail before their connections are up included.
+ */
+import test from 'ava';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connect, type Socket } from 'node:net';
+import { spawnCli, startPlayers, waitForLine, type PlayerRun } from '../helpers/players.js';
+
+const SCRIPT = 'test/fixtures/failure-program.ts';
+const PLAYERS = ['server0', 'server1', 'crypto-producer', 'inputter', 'result-receiver'];
+/** What a loaded machine may add to a timeout: the cascade of fail messages, destroying, exiting. */
+const MARGIN_MS = 6000;
+
+async function exits(players: PlayerRun[]): Promise<Map<string, { code: number | null; at: number }>> {
+  const all = await Promise.all(players.map((p) => p.exit));
+  return new Map(players.map((p, i) => [p.name, all[i]]));
+}
+
+test.serial('an input that is NaN fails its owner before any connection is up; every player exits non-zero naming it and the operation, without the detail', async (t) => {
+  const timeoutMs = 8000;
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'nan-input', TFE_TEST_TIMEOUT_MS: String(timeoutMs) });
+  const done = await exits(players);
+  for (const p of players) {
+    t.is(done.get(p.name)?.code, 1, `${p.name}: ${p.stderr}`);
+    t.notRegex(p.stderr, /did not exit by itself|sent nothing|never connected/, p.name);
+  }
+  const inputter = players.find((p) => p.name === 'inputter')!;
+  // Its own detail stays with it...
+  t.regex(inputter.stderr, /tfe inputter: failed: in operation \d+: FixedPointRangeError: definePrivateInput: element 5 of a tensor of shape \[4,4\] is NaN/);
+  for (const p of players.filter((q) => q !== inputter)) {
+    // ...and every other player names the root cause: player, operation, kind and shape.
+    t.regex(p.stderr, new RegExp(`tfe ${p.name}: failed: 'inputter' failed in operation \\d+: FixedPointRangeError: definePrivateInput: a tensor of shape \\[4,4\\] holds a value that is NaN, infinite or outside the fixed-point range`), p.name);
+    t.notRegex(p.stderr, /element 5/, `${p.name} never sees which element`);
+  }
+});
+
+test.serial('players that only send (the inputter, the crypto producer) exit non-zero when a server fails after they are done', async (t) => {
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'crash-late', TFE_TEST_TIMEOUT_MS: '8000' });
+  const done = await exits(players);
+  for (const p of players) t.is(done.get(p.name)?.code, 1, `${p.name}: ${p.stderr}`);
+  t.regex(players[1].stderr, /tfe server1: failed: Error: server1 crashed on purpose/);
+  for (const name of ['inputter', 'crypto-producer', 'server0', 'result-receiver']) {
+    const p = players.find((q) => q.name === name)!;
+    t.regex(p.stderr, new RegExp(`tfe ${name}: failed: 'server1' failed( in operation \\d+)?: Error \\(its message stays with the player that raised it\\)`), name);
+    t.false(p.stderr.includes('crashed on purpose'), `${name}: the text of a foreign error does not travel`);
+  }
+});
+
+test.serial('a server stopped by SIGSTOP in the middle of a product: every other player exits non-zero within timeoutMs plus a margin', async (t) => {
+  const timeoutMs = 6000;
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'stall', TFE_TEST_TIMEOUT_MS: String(timeoutMs) });
+  await Promise.all(players.map((p) => waitForLine(p, /stage: stall/)));
+  const server1 = players[1];
+  server1.child.kill('SIGSTOP');
+  const stoppedAt = Date.now();
+  const others = players.filter((p) => p !== server1);
+  const done = await exits(others);
+  for (const p of others) {
+    const exit = done.get(p.name)!;
+    t.is(exit.code, 1, `${p.name}: ${p.stderr}`);
+    t.true(exit.at - stoppedAt < timeoutMs + MARGIN_MS, `${p.name} exited ${exit.at - stoppedAt} ms after the stop`);
+    t.log(`${p.name} exited ${exit.at - stoppedAt} ms after the stop: ${/failed: (.*)/.exec(p.stderr)?.[1] ?? ''}`);
+    t.regex(p.stderr, new RegExp(`tfe ${p.name}: failed: .*'server1'.*(silent for \\d+ ms|sent nothing)`), p.name);
+  }
+  server1.child.kill('SIGKILL');
+});
+
+test.serial('a player that never starts: the others give up after timeoutMs (not 30 s) and exit non-zero saying it never connected', async (t) => {
+  const timeoutMs = 5000;
+  const started = Date.now();
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_TIMEOUT_MS: String(timeoutMs) }, ['server0', 'server1', 'crypto-producer', 'inputter']);
+  const done = await exits(players);
+  for (const p of players) {
+    const exit = done.get(p.name)!;
+    t.is(exit.code, 1, `${p.name}: ${p.stderr}`);
+    t.regex(p.stderr, new RegExp(`tfe ${p.name}: failed: .*'result-receiver'.*never connected`), p.name);
+    // Startup on a loaded machine comes on top of the timeout.
+    t.true(exit.at - started < timeoutMs + 2 * MARGIN_MS, `${p.name} exited ${exit.at - started} ms after the start`);
+  }
+});
+
+test.serial('a player holding another secret: both sides say it was refused for not proving the secret', async (t) => {
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_TIMEOUT_MS: '5000' }, PLAYERS, { 'result-receiver': { TFE_SECRET: 'another-secret-0123456789' } });
+  const done = await exits(players);
+  for (const p of players) t.is(done.get(p.name)?.code, 1, `${p.name}: ${p.stderr}`);
+  const rr = players[4];
+  t.regex(rr.stderr, /tfe result-receiver: failed: 'result-receiver' lost '\w+[\w-]*': refused: the player at .* could not prove that it is '[\w-]+' holding the shared secret/);
+  for (const p of players.slice(0, 4)) t.regex(p.stderr, /'result-receiver'.*never connected.*(could not prove it holds the shared secret|before proving it holds the shared secret)/, p.name);
+});
+
+test.serial('tfe run stops the other players as soon as one fails, and removes its temporary folder', async (t) => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tfe-run-test-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const started = Date.now();
+  // server1 fails before it connects; the others' timeout is a minute.
+  const r = spawnCli(t, ['run', SCRIPT], { TFE_TEST_SCENARIO: 'early', TFE_TEST_TIMEOUT_MS: '60000', TMPDIR: tmp });
+  const { code, at } = await r.exit;
+  t.is(code, 1);
+  t.true(at - started < 40_000, `tfe run took ${at - started} ms`);
+  t.regex(r.stderr, /\[server1\] tfe server1: failed: Error: server1 fails before it connects/);
+  t.regex(r.stderr, /tfe run: server1 exited with code 1; stopping the other players/);
+  for (const name of ['server0', 'crypto-producer', 'inputter', 'result-receiver']) t.regex(r.stderr, new RegExp(`\\[${name}\\] tfe ${name}: failed: StoppedError: '${name}' was stopped by SIGTERM`), name);
+  t.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('tfe-run-')), [], 'the hostmap folder is gone');
+});
+
+test.serial('a silent TCP connection to a player\'s port does not keep it from finishing and exiting', async (t) => {
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'stall', TFE_TEST_TIMEOUT_MS: '20000' });
+  // Once server0 listens, a stranger connects to it and says nothing, for the whole run.
+  const silent = await new Promise<Socket>((resolve) => {
+    const attempt = (): void => {
+      const s = connect({ host: '127.0.0.1', port: players.ports[0] });
+      s.once('connect', () => resolve(s));
+      s.once('error', () => setTimeout(attempt, 50));
+    };
+    attempt();
+  });
+  t.teardown(() => silent.destroy());
+  const done = await exits(players);
+  for (const p of players) {
+    t.is(done.get(p.name)?.code, 0, `${p.name}: ${p.stderr}`);
+    t.notRegex(p.stderr, /did not exit by itself/, p.name);
+  }
+  t.regex(players[4].stdout, /result: 4x4/);
+});
