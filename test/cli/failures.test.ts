@@ -105,7 +105,11 @@ test.serial('tfe run stops the other players as soon as one fails, and removes i
   t.true(at - started < 40_000, `tfe run took ${at - started} ms`);
   t.regex(r.stderr, /\[server1\] tfe server1: failed: Error: server1 fails before it connects/);
   t.regex(r.stderr, /tfe run: server1 exited with code 1; stopping the other players/);
-  for (const name of ['server0', 'crypto-producer', 'inputter', 'result-receiver']) t.regex(r.stderr, new RegExp(`\\[${name}\\] tfe ${name}: failed: StoppedError: '${name}' was stopped by SIGTERM`), name);
+  // Each other player is stopped: it says so itself, or, when the signal beats its handler (a
+  // loaded machine, a process still starting), tfe run reports the signal.
+  for (const name of ['server0', 'crypto-producer', 'inputter', 'result-receiver']) {
+    t.regex(r.stderr, new RegExp(`\\[${name}\\] tfe ${name}: failed: StoppedError: '${name}' was stopped by SIGTERM|tfe run: ${name} was stopped \\(SIGTERM\\)`), name);
+  }
   t.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('tfe-run-')), [], 'the hostmap folder is gone');
 });
 
