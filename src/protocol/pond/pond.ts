@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { check, checkShape, ConfigError, ValueError } from '../../errors.js';
-import { osRandom, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
+import { osRandom, type RandomSource } from '../../crypto/index.js';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
 import * as ring from '../../ring/index.js';
 import { checkFracBits, DEFAULT_FRAC_BITS, type RingTensor } from '../../ring/index.js';
@@ -50,7 +50,7 @@ import { Placed } from '../placed.js';
 import { Runtime } from '../runtime.js';
 import { CostBuilder } from './cost.js';
 import { MaskCache, onServers, publicScalar, toPrivate, unmasked, type PondContext, type TruncationMode } from './context.js';
-import { Step } from '../dealer/streams.js';
+import { publicSeed, sync } from './coordination.js';
 import { POND_OPS, type PondOp } from './op-table/index.js';
 import { revealTo, shareInput } from './sharing.js';
 import { isPondTensor, PondPrivateTensor, PondPublicTensor, type PondTensor } from './tensors.js';
@@ -369,38 +369,14 @@ export class Pond implements Protocol {
 
   // ---------------------------------------------------------------- runtime
 
-  /** A fresh seed from the first server's randomness, sent to every other player. */
-  async publicSeed(): Promise<Uint8Array> {
-    const { rt } = this.ctx;
-    const op = rt.nextOp();
-    const key = { op, step: Step.publicCoin };
-    const first = this.servers[0];
-    const others = this.config.playerNames.filter((p) => p !== first);
-    const drawn = rt.on(first, () => {
-      const seed = this.ctx.randomness(first).seed();
-      for (const p of others) rt.send(first, p, key, [{ shape: [SEED_BYTES], data: seed }]);
-      return seed;
-    }, op);
-    const got = others.map((p) => rt.on(p, async () => (await rt.receive(p, first, key, [{ dtype: 'u8', shape: [SEED_BYTES] }]))[0].data as Uint8Array, op));
-    const mine = [drawn, ...got].filter((v) => v.isLocal).map((v) => v.value());
-    // Every local player holds the same seed.
-    return (await Promise.all(mine))[0] ?? new Uint8Array(SEED_BYTES);
+  /** A fresh seed from the first server's randomness, sent to every other player (coordination.ts). */
+  publicSeed(): Promise<Uint8Array> {
+    return publicSeed(this.ctx, this.config);
   }
 
-  /** The first server tells every other player once both servers' shares of `after` exist on it. */
-  async sync(after: readonly Tensor[]): Promise<void> {
-    const tensors = after.map((t) => this.checkTensor(t, 'sync'));
-    const { rt } = this.ctx;
-    const op = rt.nextOp();
-    const key = { op, step: Step.sync };
-    const first = this.servers[0];
-    const others = this.config.playerNames.filter((p) => p !== first);
-    const computed = onServers(this.ctx, async (i) => {
-      for (const t of tensors) if (t.kind !== 'public') await unmasked(t).shares[i].value();
-      if (i === 0) for (const p of others) if (p !== this.servers[1]) rt.send(first, p, key, [{ shape: [1], data: new Uint8Array(1) }]);
-    }, op);
-    const told = others.filter((p) => p !== this.servers[1]).map((p) => rt.on(p, () => rt.receive(p, first, key, [{ dtype: 'u8', shape: [1] }]), op));
-    await Promise.all([...computed, ...told].filter((v) => v.isLocal).map((v) => v.value()));
+  /** Resolves once both servers' shares of `after` exist, the first server telling the others (coordination.ts). */
+  sync(after: readonly Tensor[]): Promise<void> {
+    return sync(this.ctx, this.config, after.map((t) => this.checkTensor(t, 'sync')));
   }
 
   /** Traffic counted by this process's players since the start (or reset). */
