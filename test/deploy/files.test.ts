@@ -16,7 +16,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseHostmapArgs, type HostmapArgs } from '../../src/cli/hostmap.js';
 import { CLI, NODE_ARGS } from '../helpers/players.js';
@@ -26,6 +28,9 @@ const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string; bin: Record<string, string>; files: string[]; scripts: Record<string, string>; devDependencies: Record<string, string> };
 const IMAGE = `${pkg.name}:${pkg.version}`;
 const SERVING = ['server0', 'server1', 'crypto-producer'];
+const SERVERS = ['server0', 'server1'];
+/** The players of the serving hostmap: the service's and the model owner, who only uploads. */
+const SERVING_HOSTMAP = [...SERVING, 'model-owner'];
 
 /** The `tfe hostmap ...` commands in a text (shell lines, possibly continued with \ and behind # comments), parsed. */
 function hostmapCommands(text: string): HostmapArgs[] {
@@ -108,11 +113,12 @@ interface PodSpec {
   containers: Array<{
     image: string;
     args: string[];
-    ports: Array<{ name: string; containerPort: number }>;
+    ports?: Array<{ name: string; containerPort: number }>;
     readinessProbe?: { tcpSocket?: { port: string } };
     volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
   }>;
-  volumes: Array<{ name: string; secret?: { secretName: string; defaultMode: number } }>;
+  volumes: Array<{ name: string; secret?: { secretName: string; defaultMode: number }; persistentVolumeClaim?: { claimName: string } }>;
+  restartPolicy?: string;
 }
 interface DeploymentSpec {
   replicas: number;
@@ -122,11 +128,14 @@ interface DeploymentSpec {
 }
 interface ServiceSpec {
   selector: Record<string, string>;
-  ports: Array<{ port: number; targetPort: string }>;
+  ports: Array<{ name: string; port: number; targetPort: string }>;
+}
+interface JobSpec {
+  template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
 }
 
 function validateManifest(m: Manifest): void {
-  const models = { Deployment, Service, Namespace } as const;
+  const models = { Deployment, Service, Namespace, Job, PersistentVolumeClaim } as const;
   const Model = models[m.kind as keyof typeof models];
   if (Model === undefined) throw new Error(`no validator for kind ${m.kind}`);
   new Model(m as never).validate();
@@ -134,7 +143,7 @@ function validateManifest(m: Manifest): void {
 
 test('the Kubernetes manifests are valid API objects: per serving player a one-pod Deployment with a readiness probe and its TLS Secret mounted, and a Service', (t) => {
   const files = readdirSync('deploy/kubernetes').filter((f) => f.endsWith('.yaml'));
-  t.deepEqual(files.sort(), ['crypto-producer.yaml', 'namespace.yaml', 'server0.yaml', 'server1.yaml']);
+  t.deepEqual(files.sort(), ['crypto-producer.yaml', 'model-owner.yaml', 'namespace.yaml', 'server0.yaml', 'server1.yaml']);
   const manifests = files.flatMap((f) => YAML.parseAllDocuments(readFileSync(path.join('deploy/kubernetes', f), 'utf8')).map((d) => d.toJS() as Manifest));
   for (const m of manifests) t.notThrows(() => validateManifest(m), `${m.kind} ${m.metadata.name}`);
   // The validators reject what the schema forbids.
@@ -142,7 +151,7 @@ test('the Kubernetes manifests are valid API objects: per serving player a one-p
   t.throws(() => validateManifest({ ...server0, spec: { ...(server0.spec as object), replicas: 'one' } }), { message: /replicas must be integer/ });
 
   const namespace = manifests.find((m) => m.kind === 'Namespace')!.metadata.name;
-  const [cmd] = hostmapCommands(readFileSync('docs/deploy.md', 'utf8')).filter((c) => c.players.join() === SERVING.join());
+  const [cmd] = hostmapCommands(readFileSync('docs/deploy.md', 'utf8')).filter((c) => c.players.join() === SERVING_HOSTMAP.join());
   t.truthy(cmd, 'docs/deploy.md generates the serving deployment');
   for (const [i, player] of SERVING.entries()) {
     const name = `tfe-${player}`;
@@ -159,8 +168,23 @@ test('the Kubernetes manifests are valid API objects: per serving player a one-p
     t.true(pod.securityContext.runAsNonRoot);
     const [c] = pod.containers;
     t.is(c.image, IMAGE);
-    t.deepEqual(c.args, ['serve', '--config', '/etc/tfe/hostmap.json', '--name', player]);
-    t.is(c.readinessProbe?.tcpSocket?.port, c.ports[0].name, `${name}: ready when it listens on its port`);
+    const ports = c.ports ?? [];
+    if (SERVERS.includes(player)) {
+      // A server keeps its share file on its own claim and answers clients on the default client port (player port + 1000).
+      t.deepEqual(c.args, ['serve', '--config', '/etc/tfe/hostmap.json', '--name', player, '--shares-dir', '/var/lib/tfe']);
+      const shares = c.volumeMounts.find((v) => v.mountPath === '/var/lib/tfe');
+      const claim = pod.volumes.find((v) => v.name === shares?.name)?.persistentVolumeClaim?.claimName;
+      t.is(claim, `${name}-shares`);
+      t.truthy(manifests.find((m) => m.kind === 'PersistentVolumeClaim' && m.metadata.name === claim && m.metadata.namespace === namespace), `${name}: its claim exists`);
+      t.false(shares?.readOnly ?? false, `${name}: writes its share file`);
+      const clients = ports.find((p) => p.name === 'clients');
+      t.is(clients?.containerPort, ports[0].containerPort + 1000);
+      const clientService = (svc.spec as ServiceSpec).ports.find((p) => p.name === 'clients');
+      t.is(clientService?.targetPort, 'clients', `${name}: clients reach it through its Service`);
+    } else {
+      t.deepEqual(c.args, ['serve', '--config', '/etc/tfe/hostmap.json', '--name', player]);
+    }
+    t.is(c.readinessProbe?.tcpSocket?.port, ports[0].name, `${name}: ready when it listens on its port`);
     const mount = c.volumeMounts.find((v) => v.mountPath === '/etc/tfe');
     const volume = pod.volumes.find((v) => v.name === mount?.name);
     t.true(mount?.readOnly);
@@ -169,13 +193,29 @@ test('the Kubernetes manifests are valid API objects: per serving player a one-p
     t.is(pod.securityContext.fsGroup, 1000);
     const service = svc.spec as ServiceSpec;
     t.deepEqual(service.selector, spec.template.metadata.labels, `${name}: the Service selects its pod`);
-    t.is(service.ports[0].targetPort, c.ports[0].name);
+    t.is(service.ports[0].targetPort, ports[0].name);
     // The hostmap of docs/deploy.md: the Service's name in the namespace, on the Service's port, listening on every address.
     t.is(cmd.hosts[i], `${name}.${namespace}.svc`);
     t.is(cmd.ports[i], service.ports[0].port);
-    t.is(cmd.ports[i], c.ports[0].containerPort);
+    t.is(cmd.ports[i], ports[0].containerPort);
     t.is(cmd.binds?.[i], '0.0.0.0');
   }
+  // The model owner: a Job that uploads the shares once with its own Secret and a model the image holds.
+  const job = manifests.find((m) => m.kind === 'Job' && m.metadata.name === 'tfe-model-owner');
+  if (job === undefined) return t.fail('tfe-model-owner: a Job');
+  t.is(job.metadata.namespace, namespace);
+  const pod = (job.spec as JobSpec).template.spec;
+  const [c] = pod.containers;
+  t.is(c.image, IMAGE);
+  t.is(c.args[0], 'share-model');
+  t.is(c.args[c.args.indexOf('--name') + 1], 'model-owner');
+  t.is(c.args[c.args.indexOf('--config') + 1], '/etc/tfe/hostmap.json');
+  const model = c.args[c.args.indexOf('--model') + 1];
+  t.true(model.startsWith('/app/models/') && existsSync(path.join(model.slice('/app/'.length), 'model.json')), `${model}: a model the image copies from models/`);
+  const mount = c.volumeMounts.find((v) => v.mountPath === '/etc/tfe');
+  t.is(pod.volumes.find((v) => v.name === mount?.name)?.secret?.secretName, 'tfe-model-owner');
+  t.true(pod.securityContext.runAsNonRoot);
+  t.not(pod.restartPolicy, 'Always');
 });
 
 /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
