@@ -77,7 +77,7 @@ async function startService(serving: Record<string, unknown>): Promise<Service> 
   const file = path.join(dir, 'hostmap.json');
   writeFileSync(file, JSON.stringify(hostmap));
   const children: ChildProcess[] = NAMES.map((name) =>
-    spawn(process.execPath, ['--import=tsx', '--conditions=tfe-source', 'src/cli/main.ts', 'serve', '--config', file, '--name', name], { env: { ...process.env, TFE_SECRET: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(process.execPath, [...(process.env.PLAYER_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []), '--import=tsx', '--conditions=tfe-source', 'src/cli/main.ts', 'serve', '--config', file, '--name', name], { env: { ...process.env, TFE_SECRET: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] }),
   );
   let log = '';
   for (const c of children) c.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));

@@ -16,6 +16,10 @@
  * revealing the output one more each. The traffic counters' rounds (distinct
  * online steps) are an upper bound on the openings on the critical path.
  *
+ * The training step is bench/programs/training.ts (network A, SGD, batch
+ * 128) with its five players on the first five namespaces, through the same
+ * proxy. WAN_INFERENCE=0 or WAN_TRAINING=0 leaves out one of the two.
+ *
  * Run: npm run bench:wan   (root only: it makes network namespaces)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +34,10 @@ import { fmtMs, machine, table } from './util.js';
 const NODE = [process.execPath, '--import=tsx', '--conditions=tfe-source'];
 const CLI = path.resolve('src/cli/main.ts');
 const PLAYERS = ['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver'];
+/** The players of bench/programs/training.ts, on the first five hosts (the same ports, so the proxy's routes serve both). */
+const TRAINING_PLAYERS = ['server0', 'server1', 'crypto-producer', 'data-owner', 'model-owner'];
+/** Timed training batches per setting (after one warm-up batch). */
+const TRAINING_RUNS = '3';
 const SUBNET = '10.213.1';
 const PROXY_ADDRESS = `${SUBNET}.1`;
 const FIRST_PORT = 5001;
@@ -76,11 +84,11 @@ async function stop(p: Proc): Promise<void> {
   await p.exit;
 }
 
-/** `tfe hostmap` for the players: through the proxy (every host is the proxy's address, each player its own port) or direct. */
-async function deployment(network: HostNetwork, out: string, viaProxy: boolean): Promise<void> {
-  const addresses = network.hosts.map((h) => h.address);
-  const ports = PLAYERS.map((_, i) => FIRST_PORT + i).join(',');
-  const args = ['hostmap', '--players', PLAYERS.join(','), '--ports', ports, '--out', out, '--days', '1'];
+/** `tfe hostmap` for `players` (player i on host i): through the proxy (every host is the proxy's address, each player its own port) or direct. */
+async function deployment(network: HostNetwork, out: string, viaProxy: boolean, players: readonly string[]): Promise<void> {
+  const addresses = network.hosts.slice(0, players.length).map((h) => h.address);
+  const ports = players.map((_, i) => FIRST_PORT + i).join(',');
+  const args = ['hostmap', '--players', players.join(','), '--ports', ports, '--out', out, '--days', '1'];
   const proc = start(network, network.bridge, [...NODE, CLI, ...args, ...(viaProxy ? ['--hosts', PROXY_ADDRESS, '--bind', addresses.join(',')] : ['--hosts', addresses.join(',')])]);
   if ((await proc.exit) !== 0) throw new Error(`tfe hostmap failed: ${proc.err}`);
 }
@@ -118,12 +126,20 @@ async function inference(network: HostNetwork, dir: string, batch: number, rttMs
 }
 
 /**
- * The place for the training step a later change adds: one `fit` step of
- * network A on a batch of 128 at each setting, run like {@link inference}.
- * Training does not exist yet, so there is nothing to time.
+ * One training step of network A on a batch of 128 (bench/programs/training.ts:
+ * SGD, 20 fractional bits, nobody learning the loss), every player as `tfe
+ * player` in its namespace; the time is server0's mean per batch.
  */
-async function trainingStep(_network: HostNetwork, _dir: string, _rttMs: number | undefined): Promise<RunResult | undefined> {
-  return undefined;
+async function trainingStep(network: HostNetwork, dir: string): Promise<RunResult> {
+  const procs = TRAINING_PLAYERS.map((name, i) =>
+    start(network, network.hosts[i], [...NODE, CLI, 'player', '--config', path.join(dir, name, 'hostmap.json'), '--name', name, 'bench/programs/training.ts'], { OPT: 'sgd', BATCH: '128', RUNS: TRAINING_RUNS }),
+  );
+  const timer = setTimeout(() => procs.forEach((p) => p.child.kill('SIGKILL')), RUN_TIMEOUT_MS);
+  const codes = await Promise.all(procs.map((p) => p.exit));
+  clearTimeout(timer);
+  const failed = codes.findIndex((c) => c !== 0);
+  if (failed >= 0) throw new Error(`${TRAINING_PLAYERS[failed]} exited with ${codes[failed]}:\n${procs[failed].err.slice(-2000)}`);
+  return mergeBenchLines(procs.map((p) => p.out).join('\n'), 'network A training step');
 }
 
 /** Least-squares slope of time (ms) against RTT (ms): the number of sequential round trips. */
@@ -150,13 +166,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => (cleanup(), process.exit(130)));
   try {
-    await deployment(network, path.join(dir, 'direct'), false);
-    await deployment(network, path.join(dir, 'proxied'), true);
+    await deployment(network, path.join(dir, 'direct'), false, PLAYERS);
+    await deployment(network, path.join(dir, 'proxied'), true, PLAYERS);
+    await deployment(network, path.join(dir, 'train-direct'), false, TRAINING_PLAYERS);
+    await deployment(network, path.join(dir, 'train-proxied'), true, TRAINING_PLAYERS);
     console.log(`Private inference of network A (MNIST MLP) with each of the six players in its own network namespace, TLS, links through a delaying TCP proxy at ${BITS_PER_SECOND / 1e9} Gbit/s per direction of each player pair; median of RUNS runs (60 after 100 warm-up runs for one image at RTT <= 1 ms, 15 after 10 above, 5 after 1 for a batch)`);
     console.log(`${machine()}\n`);
     const rows: string[][] = [];
     const points = new Map<number, Array<[number, number]>>();
     const roundsOf = new Map<number, number>();
+    const trainingPoints: Array<[number, number]> = [];
+    let trainingRounds = 0;
     for (const rttMs of RTTS) {
       const viaProxy = rttMs !== undefined;
       const proxy = viaProxy ? start(network, network.bridge, [...NODE, 'bench/delay-proxy.ts'], { WAN_PROXY: JSON.stringify(proxyConfig(network, rttMs)) }) : undefined;
@@ -165,15 +185,20 @@ async function main(): Promise<void> {
         const measured = await measureRtt(network, viaProxy, rttMs !== undefined && rttMs >= 10 ? 20 : 200);
         const label = rttMs === undefined ? 'direct (no proxy)' : `${rttMs} ms, 1 Gbit/s`;
         const d = path.join(dir, viaProxy ? 'proxied' : 'direct');
-        for (const batch of [1, 128]) {
+        for (const batch of process.env.WAN_INFERENCE === '0' ? [] : [1, 128]) {
           const r = await inference(network, d, batch, rttMs);
           if (rttMs !== undefined) points.set(batch, [...(points.get(batch) ?? []), [rttMs, r.ms]]);
           roundsOf.set(batch, r.rounds);
           rows.push([label, fmtMs(measured), 'A inference', String(batch), fmtMs(r.ms), r.p90Ms === undefined ? '-' : fmtMs(r.p90Ms), fmtMs(r.ms / batch), (r.bytes / batch / 1e6).toFixed(3), String(r.rounds), rttMs === undefined ? '-' : fmtMs(((r.rounds + 2) * rttMs) / 2)]);
           console.error(`bench:wan: ${label}, batch ${batch}: ${fmtMs(r.ms)} ms`);
         }
-        const train = await trainingStep(network, d, rttMs);
-        rows.push([label, fmtMs(measured), 'A training step', '128', ...(train === undefined ? ['not yet', '-', '-', '-', '-', '-'] : [fmtMs(train.ms), fmtMs(train.p90Ms ?? NaN), fmtMs(train.ms / 128), (train.bytes / 128 / 1e6).toFixed(3), String(train.rounds), '-'])]);
+        if (process.env.WAN_TRAINING !== '0') {
+          const train = await trainingStep(network, path.join(dir, viaProxy ? 'train-proxied' : 'train-direct'));
+          if (rttMs !== undefined) trainingPoints.push([rttMs, train.ms]);
+          trainingRounds = train.rounds;
+          rows.push([label, fmtMs(measured), 'A training step (SGD)', '128', fmtMs(train.ms), '-', fmtMs(train.ms / 128), (train.bytes / 128 / 1e6).toFixed(3), String(Math.round(train.rounds)), rttMs === undefined ? '-' : fmtMs((train.rounds * rttMs) / 2)]);
+          console.error(`bench:wan: ${label}, training step: ${fmtMs(train.ms)} ms`);
+        }
       } finally {
         if (proxy !== undefined) await stop(proxy);
       }
@@ -184,7 +209,10 @@ async function main(): Promise<void> {
       const k = slope(pts);
       console.log(`batch ${batch}: ${k.toFixed(1)} ms more per ms of RTT, i.e. ${(2 * k).toFixed(1)} sequential one-way trips; counted: ${roundsOf.get(batch)} rounds + input + output = ${(roundsOf.get(batch) ?? 0) + 2}`);
     }
-    console.log('A training step: not measured, training does not exist yet (trainingStep in bench/wan.ts is its place)');
+    if (trainingPoints.length > 1) {
+      const k = slope(trainingPoints);
+      console.log(`training step: ${k.toFixed(1)} ms more per ms of RTT, i.e. ${(2 * k).toFixed(1)} sequential one-way trips; counted: ${Math.round(trainingRounds)} rounds per batch`);
+    }
   } finally {
     cleanup();
   }
