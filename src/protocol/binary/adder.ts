@@ -39,8 +39,11 @@ const FIRST_ROUND: readonly OwnedPair[] = [
 
 const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
 
-/** XOR shares of the top bit of x (in bit 0 of each word). */
-export function msbXor(ctx: TwoServerContext, x: SharedWords): XorShares {
+/**
+ * XOR shares of the group generates G: bit k of G is the carry out of bit k
+ * when adding server 0's and server 1's words, i.e. the carry into bit k + 1.
+ */
+function carries(ctx: TwoServerContext, x: SharedWords): XorShares {
   const { rt, servers } = ctx;
   const shape = x.shape;
 
@@ -81,11 +84,25 @@ export function msbXor(ctx: TwoServerContext, x: SharedWords): XorShares {
     if (s < 32) P = andXor(ctx, op, mP, mP, s, 1);
     G = gNext;
   }
+  return G;
+}
 
+/** XOR shares of the top bit of x (in bit 0 of each word). */
+export function msbXor(ctx: TwoServerContext, x: SharedWords): XorShares {
+  const carry = carries(ctx, x);
   // msb = p_63 ^ carry_63 with p = a ^ b (shares a and b) and carry_63 = G_62.
-  const carry = G;
   const shares = onServers(ctx, async (i) =>
     ring.and(ring.xor(ring.shrLogical(await x.shares[i].value(), 63), ring.shrLogical(await carry.shares[i].value(), 62)), ONE),
   );
-  return { shape, shares };
+  return { shape: x.shape, shares };
+}
+
+/**
+ * XOR shares of every bit of x = x0 + x1 mod 2^64 (bit decomposition, the same
+ * adder run): bit k is p_k ^ carry_k with p = x0 ^ x1 and carry_k = G_(k-1).
+ */
+export function bitsXor(ctx: TwoServerContext, x: SharedWords): XorShares {
+  const carry = carries(ctx, x);
+  const shares = onServers(ctx, async (i) => ring.xor(await x.shares[i].value(), ring.shl(await carry.shares[i].value(), 1)));
+  return { shape: x.shape, shares };
 }

@@ -63,6 +63,17 @@ export class CostBuilder {
     return this;
   }
 
+  /** A suffix OR of n words over `levels` doubling levels: per level, one word opened each way and one dealer word (1 round). */
+  suffixOr(n: number, levels: number): this {
+    for (let l = 0; l < levels; l++) {
+      this.open(n);
+      this.bytes += WORD * n;
+      this.messages(1);
+      this.triples += n;
+    }
+    return this;
+  }
+
   /** Bit injection of n bits with `products` masked values multiplied (1 round). */
   inject(n: number, products: number): this {
     this.bytes += 2 * WORD * Math.ceil(n / 64) + WORD * n * (1 + products);
