@@ -159,12 +159,14 @@ export const nonlinearOps = {
     cost: (cc, out, x) => (x.kind === 'public' ? NO_COST : reciprocalPositiveCost(cc.builder().relu(x.size), x.size).product(2 * x.size, x.size, 0).build()),
   },
   invSqrt: {
-    run: (ctx, x) => (x.kind === 'public' ? publicMap(ctx, x, (v) => 1 / Math.sqrt(v), 'invSqrt', (v) => v > 0, 'x > 0') : inverse.invSqrtPositive(ctx, x)),
-    cost: (cc, out, x) => {
+    run: (ctx, x, options = {}) =>
+      x.kind === 'public' ? publicMap(ctx, x, (v) => 1 / Math.sqrt(v), 'invSqrt', (v) => v > 0, 'x > 0') : inverse.invSqrtPositive(ctx, x, undefined, undefined, options.newtonSteps),
+    cost: (cc, out, x, options = {}) => {
       if (x.kind === 'public') return NO_COST;
       const n = x.size;
+      // The first step masks x and y; the others only the new y.
       const c = ladder(cc.builder(), n).product(n, n).product(2 * n, n).product(n, n);
-      for (let k = 1; k < 4; k++) c.product(n, n).product(n, n).product(n, n);
+      for (let k = 1; k < (options.newtonSteps ?? inverse.NEWTON_STEPS); k++) c.product(n, n).product(n, n).product(n, n);
       return c.build();
     },
   },

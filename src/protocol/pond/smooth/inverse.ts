@@ -36,7 +36,8 @@ export const DOMAIN = { minExponent: -8, maxExponent: 14 } as const;
 const SCALE = 24;
 const TWO = RingTensor.fill([], 2n);
 const ONE = RingTensor.fill([], 1n);
-const NEWTON_STEPS = 4;
+/** Newton steps of reciprocal and the default of invSqrt: from a start within a third, 2^-20 relative. */
+export const NEWTON_STEPS = 4;
 
 /**
  * Private 0/1 bits [x >= 2^j] for j = jmin..jmax, as a [jmax - jmin + 1, ...x.shape]
@@ -99,18 +100,19 @@ export function reciprocalPositive(ctx: PondContext, x: PondSecretTensor, jmin: 
 }
 
 /** 1 / sqrt(x): Newton y <- y (3 - x y^2) / 2, starting from sqrt(2/3) 2^(-e/2) for x in [2^e, 2^(e+1)). */
-export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
+export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent, steps = NEWTON_STEPS): PondPrivateTensor {
   const p = unmasked(x);
   const f = p.fracBits;
   checkRange(jmin, jmax, 'invSqrt');
+  check(Number.isInteger(steps) && steps >= 1 && steps <= 8, () => `invSqrt: newtonSteps must be an integer in [1, 8], got ${String(steps)}`);
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
   let y = bySegment(ctx, bits, jmin, (j) => Math.sqrt(2 / 3) * 2 ** (-j / 2), SCALE);
-  for (let k = 0; k < NEWTON_STEPS; k++) {
+  for (let k = 0; k < steps; k++) {
     const y2 = productPrivate(ctx, y, y, MUL, SCALE);
     const xy2 = productPrivate(ctx, p, y2, MUL, SCALE);
     const h = linear.sub(ctx, publicScalar(ctx, 3, SCALE), xy2);
     // y h / 2: truncate one bit further and read at the same scale.
-    const last = k === NEWTON_STEPS - 1;
+    const last = k === steps - 1;
     const target = last ? f : SCALE;
     y = reinterpret(ctx, productPrivate(ctx, y, h, MUL, target - 1), target);
   }
