@@ -113,7 +113,7 @@ export const nonlinearOps = {
     cost: (cc, out) => (out.kind === 'public' ? NO_COST : cc.builder().msb(2 * out.size).build()),
   },
   abs: { run: (ctx, x) => compare.abs(ctx, x), cost: (cc, out) => reluCost(cc, out) },
-  relu: { run: (ctx, x) => compare.relu(ctx, x), cost: (cc, out) => reluCost(cc, out) },
+  relu: { run: (ctx, x) => compare.relu(ctx, x, ctx.reluBits), cost: (cc, out) => (out.kind === 'public' ? NO_COST : cc.builder().relu(out.size, cc.reluBits).build()) },
   reluGrad: { run: (ctx, x) => compare.reluGrad(ctx, x), cost: msbCost },
   maximum: { run: (ctx, x, y) => compare.maximum(ctx, x, lift(ctx, y)), cost: (cc, out) => reluCost(cc, out) },
   minimum: { run: (ctx, x, y) => compare.minimum(ctx, x, lift(ctx, y)), cost: (cc, out) => reluCost(cc, out) },
