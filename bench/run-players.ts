@@ -27,10 +27,11 @@ interface BenchLine {
   cpuMsPerRun?: number;
 }
 
-export async function runProgram(program: string, mode: 'one process' | 'processes', env: Record<string, string>): Promise<RunResult> {
+/** Runs `program` of the checkout at `cwd` (default: this one; another lets a bench time an older checkout beside it). */
+export async function runProgram(program: string, mode: 'one process' | 'processes', env: Record<string, string>, cwd = process.cwd()): Promise<RunResult> {
   const node = ['--import=tsx', '--conditions=tfe-source'];
-  const args = mode === 'processes' ? [...node, path.resolve('src/cli/main.ts'), 'run', program] : [...node, program];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = mode === 'processes' ? [...node, path.resolve(cwd, 'src/cli/main.ts'), 'run', program] : [...node, program];
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

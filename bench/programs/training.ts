@@ -2,7 +2,7 @@
  * One benchmark program for every player (one process, or one process per
  * player under `tfe run`): private training of network A on BATCH-row
  * batches of the MNIST training digits with the optimizer OPT (sgd or
- * momentum or adam), RUNS timed batches after one warm-up batch; the rows are masked
+ * momentum or adam) and relu on RELU_BITS bits (64 or 32), RUNS timed batches after one warm-up batch; the rows are masked
  * once before (a fit masks its rows once for all its epochs). Nobody learns the loss. Each process prints `BENCH {json}` with
  * the bytes and rounds its own players sent per batch; the first server, whose
  * loop waits for each batch's sync, prints the time per batch. PROFILE=dir writes
@@ -19,6 +19,7 @@ tf.env().set('PROD', true);
 const BATCH = Number(process.env.BATCH ?? 128);
 const RUNS = Number(process.env.RUNS ?? 5);
 const OPT = process.env.OPT ?? 'sgd';
+const RELU_BITS = process.env.RELU_BITS === '32' ? 32 : 64;
 /** A folder: each process writes a CPU profile of its timed batches there (the warm-up and setup left out). */
 const PROFILE = process.env.PROFILE ?? '';
 
@@ -39,7 +40,7 @@ async function startProfile(): Promise<{ stop: (file: string) => Promise<void> }
 }
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'data-owner', 'model-owner'], { timeoutMs: 600_000 });
-const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { fracBits: 20 });
+const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { fracBits: 20, reluBits: RELU_BITS });
 const rows = BATCH * (RUNS + 1);
 const { train } = loadMnist();
 const images = prot.definePrivateInput('data-owner', () => train.pixels.subarray(0, rows * 784), { shape: [rows, 784] });
