@@ -14,6 +14,8 @@ export interface RunResult {
   readonly p90Ms?: number;
   readonly bytes: number;
   readonly rounds: number;
+  /** CPU time (user + system, ms) per run summed over the processes, when every process reports it. */
+  readonly cpuMs?: number;
 }
 
 interface BenchLine {
@@ -22,12 +24,14 @@ interface BenchLine {
   rounds: number;
   ms?: number;
   p90Ms?: number;
+  cpuMsPerRun?: number;
 }
 
-export async function runProgram(program: string, mode: 'one process' | 'processes', env: Record<string, string>): Promise<RunResult> {
+/** Runs `program` of the checkout at `cwd` (default: this one; another lets a bench time an older checkout beside it). */
+export async function runProgram(program: string, mode: 'one process' | 'processes', env: Record<string, string>, cwd = process.cwd()): Promise<RunResult> {
   const node = ['--import=tsx', '--conditions=tfe-source'];
-  const args = mode === 'processes' ? [...node, path.resolve('src/cli/main.ts'), 'run', program] : [...node, program];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = mode === 'processes' ? [...node, path.resolve(cwd, 'src/cli/main.ts'), 'run', program] : [...node, program];
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,5 +46,6 @@ export function mergeBenchLines(out: string, label: string): RunResult {
   const lines = out.split('\n').map((l) => l.match(/BENCH (\{.*\})/)?.[1]).filter((l): l is string => l !== undefined).map((l) => JSON.parse(l) as BenchLine);
   const timed = lines.find((l) => l.ms !== undefined);
   if (timed?.ms === undefined) throw new Error(`${label}: no timing line in:\n${out.slice(-2000)}`);
-  return { ms: timed.ms, p90Ms: timed.p90Ms, bytes: lines.reduce((a, l) => a + l.bytesPerRun, 0), rounds: Math.max(...lines.map((l) => l.rounds)) };
+  const cpuMs = lines.every((l) => l.cpuMsPerRun !== undefined) ? lines.reduce((a, l) => a + (l.cpuMsPerRun ?? 0), 0) : undefined;
+  return { ms: timed.ms, p90Ms: timed.p90Ms, bytes: lines.reduce((a, l) => a + l.bytesPerRun, 0), rounds: Math.max(...lines.map((l) => l.rounds)), cpuMs };
 }

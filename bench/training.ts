@@ -7,6 +7,11 @@
  * Targets (issue 11): SGD under 0.167 s per batch, Adam under 0.535 s
  * (tf-encrypted's ABY3 figures on three 4-core machines).
  *
+ * Relu reads its sign from 64 bits (exact, the default) or 32 (PondOptions.reluBits,
+ * exact while |x| < 2^11 at 20 fractional bits, which network A's activations
+ * respect). BASELINE=/path/to/older/checkout times that checkout's rows just
+ * before this one's (relu bits 64 rows), so both see the same load.
+ *
  * Run: npm run bench:training   (RUNS=5 batches by default)
  */
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +20,8 @@ import { runProgram } from './run-players.js';
 import { fmtMs, machine, table, useBackend } from './util.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
+/** Another checkout (its node_modules installed) to run beside this one, row by row: the old code measured in the same hour. */
+const BASELINE = process.env.BASELINE ?? '';
 const BATCH = 128;
 await useBackend('cpu');
 
@@ -36,16 +43,43 @@ async function plainMs(opt: string): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-console.log(`Private training of network A, batch ${BATCH}, mean of ${RUNS} batches after one warm-up batch; bytes are all players' traffic, the crypto producer's included`);
+/** The runs: optimizer and relu's bits (PondOptions.reluBits). */
+const CONFIGS = [
+  { opt: 'sgd', reluBits: 64 },
+  { opt: 'sgd', reluBits: 32 },
+  { opt: 'momentum', reluBits: 32 },
+  { opt: 'adam', reluBits: 64 },
+  { opt: 'adam', reluBits: 32 },
+] as const;
+
+console.log(`Private training of network A, batch ${BATCH}, mean of ${RUNS} batches after one warm-up batch; bytes are all players' traffic, the crypto producer's included; CPU is the time of every process summed`);
+if (BASELINE !== '') console.log(`'old' rows: the checkout at ${BASELINE} (its own defaults: relu bits 64), each run just before the same row of this checkout`);
 console.log(`${machine()}\n`);
 const rows: string[][] = [];
-for (const opt of ['sgd', 'momentum', 'adam']) {
-  const plain = await plainMs(opt);
+const plain = new Map<string, number>();
+for (const { opt, reluBits } of CONFIGS) {
+  if (!plain.has(opt)) plain.set(opt, await plainMs(opt));
+  const tfjs = plain.get(opt) ?? 0;
   for (const mode of ['one process', 'processes'] as const) {
-    // Adam's step is an inverse square root per weight: seconds per batch, so fewer batches.
-    const runs = opt === 'adam' ? Math.min(RUNS, 2) : RUNS;
-    const r = await runProgram('bench/programs/training.ts', mode, { OPT: opt, RUNS: String(runs), BATCH: String(BATCH) });
-    rows.push([opt, mode, (r.ms / 1000).toFixed(3), (r.bytes / 1e6).toFixed(1), String(Math.round(r.rounds)), fmtMs(plain), (r.ms / plain).toFixed(1)]);
+    const codes = BASELINE !== '' && reluBits === 64 ? (['old', 'new'] as const) : (['new'] as const);
+    for (const code of codes) {
+      // The old Adam spends seconds per batch: two batches.
+      const runs = code === 'old' && opt === 'adam' ? Math.min(RUNS, 2) : RUNS;
+      const env = { OPT: opt, RUNS: String(runs), BATCH: String(BATCH), RELU_BITS: String(reluBits) };
+      const r = await runProgram('bench/programs/training.ts', mode, env, code === 'old' ? BASELINE : process.cwd());
+      rows.push([
+        opt,
+        String(reluBits),
+        mode,
+        code,
+        (r.ms / 1000).toFixed(3),
+        r.cpuMs === undefined ? '-' : (r.cpuMs / 1000).toFixed(3),
+        (r.bytes / 1e6).toFixed(1),
+        String(Math.round(r.rounds)),
+        fmtMs(tfjs),
+        (r.ms / tfjs).toFixed(1),
+      ]);
+    }
   }
 }
-table(['optimizer', 'players', 's/batch', 'MB/batch', 'rounds/batch', 'tfjs cpu ms', 'ratio'], rows);
+table(['optimizer', 'relu bits', 'players', 'code', 's/batch', 'CPU s/batch', 'MB/batch', 'rounds/batch', 'tfjs cpu ms', 'ratio'], rows);

@@ -15,6 +15,7 @@ export type {
   SigmoidMethod,
   SigmoidOptions,
   ExpOptions,
+  InvSqrtOptions,
   Coefficient,
   OpSignatures,
   OpName,

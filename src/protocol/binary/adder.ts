@@ -14,6 +14,18 @@
  * Then four levels s = 2, 4, 8, 16 of G <- G ^ (P & (G << s)), P <- P & (P << s)
  * and a last one (s = 32) for G only, each opening G and P once. 6 rounds;
  * 2 words each way per round, and 5 + 2 + 2 + 2 + 2 + 1 dealer words.
+ *
+ * Two 32-bit lanes per word (msbXor with bits = 32): the sign of x is bit 31
+ * of x mod 2^32 when |x| < 2^31, and the low 32 bits of the shares add to
+ * x mod 2^32, so two values share a word (value k in bits 0..31, value
+ * k + ceil(n/2) in bits 32..63). The first round's terms that shift a word
+ * left are ANDed with a public word clearing bit 32 (G1 = g there, P1 = 0, as
+ * at bit 0), and the levels stop at s = 16: 5 rounds, half the words, 12
+ * dealer words per word instead of 14. Lane 0's sign reads G at bit 30
+ * (within lane 0); lane 1's reads G at bit 62, which the levels build from
+ * G at bits 62, 46, 38, 34 and 32 only (62 - 16 - 8 - 4 - 2 = 32): the first
+ * round at bit 32 is the one step that could read lane 0, and the mask cuts
+ * it. (G at other bits of lane 1 may see lane 0's carry; nothing reads them.)
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor } from '../../ring/index.js';
@@ -23,6 +35,13 @@ import { onServers, type SharedWords, type TwoServerContext } from '../two-serve
 import { andXor, openXor, type XorShares } from './xor.js';
 
 const ONE = RingTensor.fill([], 1n);
+const LOW32 = RingTensor.fill([], 0xffffffffn);
+
+/** The adder's word layout: 64 (one value per word) or 32 (two values per word, in independent lanes). */
+export type AdderBits = 64 | 32;
+
+/** A public word with bit 32 cleared: where a left shift by 1 moves lane 0's top bit into lane 1. */
+const LANE_CUT = RingTensor.fill([], 0xfffffffeffffffffn);
 
 
 /**
@@ -39,8 +58,12 @@ const FIRST_ROUND: readonly OwnedPair[] = [
 
 const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
 
-/** XOR shares of the top bit of x (in bit 0 of each word). */
-export function msbXor(ctx: TwoServerContext, x: SharedWords): XorShares {
+/**
+ * XOR shares of the group generates G: bit k of G is the carry out of bit k
+ * when adding server 0's and server 1's words, i.e. the carry into bit k + 1.
+ */
+function carries(ctx: TwoServerContext, x: SharedWords, bits: AdderBits = 64): XorShares {
+  const lane = (t: RingTensor): RingTensor => (bits === 64 ? t : ring.and(t, LANE_CUT));
   const { rt, servers } = ctx;
   const shape = x.shape;
 
@@ -66,26 +89,72 @@ export function msbXor(ctx: TwoServerContext, x: SharedWords): XorShares {
           : ring.xor(ring.and(shifted(theirs[pr.u], pr.uShift), shifted(own[pr.v], pr.vShift)), c);
       }),
     );
-    const g = ring.xor(ring.xor(terms[0], terms[1]), terms[2]);
-    const p = ring.xor(ring.xor(own[1], terms[3]), terms[4]);
+    // Terms 1 to 4 and a & A hold a shift by 1: cut at the lanes' border.
+    const g = ring.xor(terms[0], lane(ring.xor(terms[1], terms[2])));
+    const p = lane(ring.xor(ring.xor(own[1], terms[3]), terms[4]));
     return { g, p };
   }, op0);
   let G: XorShares = { shape, shares: onServers(ctx, async (i) => (await first[i].value()).g) };
   let P: XorShares = { shape, shares: onServers(ctx, async (i) => (await first[i].value()).p) };
 
-  for (let s = 2; s <= 32; s *= 2) {
+  const last = bits / 2;
+  for (let s = 2; s <= last; s *= 2) {
     const op = rt.nextOp();
     const [mG, mP] = openXor(ctx, op, [G, P]);
     // G <- G ^ (P & (G << s)), P <- P & (P << s)
     const gNext = andXor(ctx, op, mP, mG, s, 0, G);
-    if (s < 32) P = andXor(ctx, op, mP, mP, s, 1);
+    if (s < last) P = andXor(ctx, op, mP, mP, s, 1);
     G = gNext;
   }
+  return G;
+}
 
+/**
+ * XOR shares of the top bit of x (in bit 0 of each word). With bits = 32, of
+ * bit 31 instead: the sign of x when |x| < 2^31 (see the lanes above); for
+ * larger |x| the sign of x mod 2^32 read as a signed 32-bit integer.
+ */
+export function msbXor(ctx: TwoServerContext, x: SharedWords, bits: AdderBits = 64): XorShares {
+  if (bits === 32) return msbXorLanes(ctx, x);
+  const carry = carries(ctx, x);
   // msb = p_63 ^ carry_63 with p = a ^ b (shares a and b) and carry_63 = G_62.
-  const carry = G;
   const shares = onServers(ctx, async (i) =>
     ring.and(ring.xor(ring.shrLogical(await x.shares[i].value(), 63), ring.shrLogical(await carry.shares[i].value(), 62)), ONE),
   );
-  return { shape, shares };
+  return { shape: x.shape, shares };
+}
+
+/** msbXor on 32-bit lanes: pack two values' low halves per word, one adder run, unpack the two sign bits. */
+function msbXorLanes(ctx: TwoServerContext, x: SharedWords): XorShares {
+  const n = ring.sizeOf(x.shape);
+  const m = Math.ceil(n / 2);
+  const packed: SharedWords = {
+    shape: [m],
+    shares: onServers(ctx, async (i) => {
+      const flat = (await x.shares[i].value()).withShape([n]);
+      const lo = ring.slice(flat, [0], [m]);
+      const hi = n - m === m ? ring.slice(flat, [m], [m]) : ring.concat([...(n - m > 0 ? [ring.slice(flat, [m], [n - m])] : []), RingTensor.zeros([1])], 0);
+      return ring.xor(ring.and(lo, LOW32), ring.shl(hi, 32));
+    }),
+  };
+  const carry = carries(ctx, packed, 32);
+  // Sign of lane 0: p_31 ^ G_30; of lane 1: p_63 ^ G_62.
+  const shares = onServers(ctx, async (i) => {
+    const w = await packed.shares[i].value();
+    const g = await carry.shares[i].value();
+    const sign0 = ring.and(ring.xor(ring.shrLogical(w, 31), ring.shrLogical(g, 30)), ONE);
+    const sign1 = ring.and(ring.xor(ring.shrLogical(w, 63), ring.shrLogical(g, 62)), ONE);
+    return (n === m ? sign0 : ring.concat([sign0, ring.slice(sign1, [0], [n - m])], 0)).withShape(x.shape);
+  });
+  return { shape: x.shape, shares };
+}
+
+/**
+ * XOR shares of every bit of x = x0 + x1 mod 2^64 (bit decomposition, the same
+ * adder run): bit k is p_k ^ carry_k with p = x0 ^ x1 and carry_k = G_(k-1).
+ */
+export function bitsXor(ctx: TwoServerContext, x: SharedWords): XorShares {
+  const carry = carries(ctx, x);
+  const shares = onServers(ctx, async (i) => ring.xor(await x.shares[i].value(), ring.shl(await carry.shares[i].value(), 1)));
+  return { shape: x.shape, shares };
 }

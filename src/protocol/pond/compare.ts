@@ -10,7 +10,7 @@
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor, type Shape } from '../../ring/index.js';
-import { msbXor } from '../binary/adder.js';
+import { msbXor, type AdderBits } from '../binary/adder.js';
 import { injectBits, notBits } from '../binary/bit-injection.js';
 import type { XorShares } from '../binary/xor.js';
 import { maskAll } from './beaver.js';
@@ -108,9 +108,11 @@ export interface ReluResults {
 
 /**
  * relu of each of `xs` (same fracBits each), in one adder run: x * (1 - msb(x)),
- * the product injected with the sign bit. Exact: the result is x or 0.
+ * the product injected with the sign bit. Exact: the result is x or 0. With
+ * bits = 32 the sign is read from the low 32 bits (two values per adder word):
+ * exact while |x| < 2^31 units (see msbXor).
  */
-export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): ReluResults {
+export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[], adderBits: AdderBits = 64): ReluResults {
   // One joined tensor needs one scale: bring all to the largest (an exact shift).
   const f = Math.max(...xs.map((x) => x.fracBits));
   const priv = xs.map((x) => linear.rescaleUp(ctx, unmasked(x), f));
@@ -119,8 +121,9 @@ export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): Rel
   // The sign of a truncated product is the sign of the product (a value
   // rounded to 0 or -1 unit has relu 0 either way), so the adder starts on the
   // product, in parallel with the truncation: one round less after each layer.
-  const signOf = priv.length === 1 && priv[0].truncatedFrom !== undefined ? priv[0].truncatedFrom : all;
-  const keep = notBits(ctx, msbXor(ctx, signOf));
+  // With 32 bits the product (at twice the scale) would not fit: the adder waits for the truncation.
+  const signOf = adderBits === 64 && priv.length === 1 && priv[0].truncatedFrom !== undefined ? priv[0].truncatedFrom : all;
+  const keep = notBits(ctx, msbXor(ctx, signOf, adderBits));
   const { bits, products } = injectBits(ctx, keep, [masked]);
   const shapes = priv.map((x) => x.shape);
   return {
@@ -130,16 +133,16 @@ export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[]): Rel
 }
 
 /** relu of one secret tensor, saving its derivative bit for a gradient tape. */
-function reluSaving(ctx: PondContext, x: PondSecretTensor): PondPrivateTensor {
-  const { outputs, keep } = reluMany(ctx, [x]);
+function reluSaving(ctx: PondContext, x: PondSecretTensor, bits: AdderBits): PondPrivateTensor {
+  const { outputs, keep } = reluMany(ctx, [x], bits);
   ctx.saved?.set('keep', keep[0]);
   return outputs[0];
 }
 
-/** max(x, 0), exact. */
-export function relu(ctx: PondContext, x: PondTensor): PondTensor {
+/** max(x, 0), exact (with bits = 32, while |x| < 2^31 units: see reluMany). */
+export function relu(ctx: PondContext, x: PondTensor, bits: AdderBits = 64): PondTensor {
   if (x.kind === 'public') return new PondPublicTensor(ctx.prot, ring.mul(x.value, ring.xor(isNegativePublic(x.value), ONE)), x.fracBits);
-  return reluSaving(ctx, x);
+  return reluSaving(ctx, x, bits);
 }
 
 /** The sign bit s (a private 0/1) and |x| = x - 2 x s, from one adder run and one bit injection. */

@@ -7,6 +7,7 @@ import type { RandomSource } from '../../crypto/index.js';
 import * as ring from '../../ring/index.js';
 import { sizeOf, type RingTensor, type Shape } from '../../ring/index.js';
 import type { OpRunner } from '../api/index.js';
+import type { AdderBits } from '../binary/adder.js';
 import type { ServerPair } from '../dealer/triple-source.js';
 import { onServers, type SharedWords, type TwoServerContext } from '../two-server.js';
 import { PondPrivateTensor, PondPublicTensor, type PondMaskedTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
@@ -45,6 +46,8 @@ export interface PondContext extends TwoServerContext {
   /** Each player's source of fresh seeds. */
   readonly randomness: (player: string) => RandomSource;
   readonly masks: MaskCache;
+  /** Bits the relu op reads the sign from (PondOptions.reluBits). */
+  readonly reluBits: AdderBits;
   /**
    * Set by the choke point while a recorder listens: values an op computed
    * anyway that its gradient needs (relu's derivative bit), keyed by name.

@@ -7,6 +7,7 @@
  * checks every op's estimate against the counters.
  */
 import type { OpCost } from '../api/index.js';
+import type { AdderBits } from '../binary/adder.js';
 import type { TruncationMode } from './context.js';
 
 const WORD = 8;
@@ -52,14 +53,30 @@ export class CostBuilder {
     return this.truncate(out, bits);
   }
 
-  /** The parallel-prefix adder on n words (6 rounds). */
-  adder(n: number): this {
-    // first round: two words each way, five dealer words; levels s = 2..32: G and P each way,
-    // two dealer words (one at s = 32, which updates G only)
-    this.bytes += WORD * n * (4 + 4 * 4 + 4) + WORD * n * (5 + 2 * 4 + 1);
-    this.messages(3 + 4 * 4 + 3);
-    this.triples += 14 * n;
-    this.rounds += 6;
+  /**
+   * The parallel-prefix adder on n values (6 rounds), or with bits = 32 on
+   * ceil(n / 2) words of two 32-bit lanes (5 rounds: one level less).
+   */
+  adder(n: number, bits: AdderBits = 64): this {
+    const words = bits === 64 ? n : Math.ceil(n / 2);
+    const levels = bits === 64 ? 5 : 4;
+    // first round: two words each way, five dealer words; levels s = 2..bits/2: G and P each way,
+    // two dealer words (one at the last, which updates G only)
+    this.bytes += WORD * words * (4 + 4 * levels) + WORD * words * (5 + 2 * (levels - 1) + 1);
+    this.messages(3 + 4 * (levels - 1) + 3);
+    this.triples += (5 + 2 * (levels - 1) + 1) * words;
+    this.rounds += 1 + levels;
+    return this;
+  }
+
+  /** A suffix OR of n words over `levels` doubling levels: per level, one word opened each way and one dealer word (1 round). */
+  suffixOr(n: number, levels: number): this {
+    for (let l = 0; l < levels; l++) {
+      this.open(n);
+      this.bytes += WORD * n;
+      this.messages(1);
+      this.triples += n;
+    }
     return this;
   }
 
@@ -77,9 +94,9 @@ export class CostBuilder {
     return this.adder(n).inject(n, 0);
   }
 
-  /** relu of n elements whose input is not masked yet (also abs, and the sign with |x|). */
-  relu(n: number): this {
-    return this.open(n).adder(n).inject(n, 1);
+  /** relu of n elements whose input is not masked yet (also abs, and the sign with |x|); `bits` as in adder. */
+  relu(n: number, bits: AdderBits = 64): this {
+    return this.open(n).adder(n, bits).inject(n, 1);
   }
 
   /** max over k entries for each of `out` outputs: a relu tournament. */

@@ -44,6 +44,7 @@ import {
   type VariableOptions,
 } from '../api/index.js';
 import { shapeOf, toFloat64, toFloat64Async, toTfTensor } from '../api/tensor-like.js';
+import type { AdderBits } from '../binary/adder.js';
 import { OnlineTripleSource } from '../dealer/online.js';
 import type { ServerPair, TripleSource } from '../dealer/triple-source.js';
 import { Placed } from '../placed.js';
@@ -82,6 +83,16 @@ export interface PondOptions {
    * it is not secure.
    */
   randomness?: (player: string) => RandomSource;
+  /**
+   * Bits the relu op (and so the relu activations of layers) reads the sign
+   * of x from: 64 (default), exact for every encodable x; or 32, exact while
+   * |x| < 2^(31 - fracBits) (2048 at 20 fractional bits), for half the
+   * adder's bytes and one round less (two values per 64-bit word). For larger
+   * |x| the 32-bit relu keeps or zeroes x by the sign of x mod 2^32 read as a
+   * signed 32-bit integer: wrong for some values, with no error raised. Other
+   * comparisons (maximum, clip, pooling, the smooth functions' ranges) keep 64 bits.
+   */
+  reluBits?: AdderBits;
 }
 
 type TripleFactory = NonNullable<PondOptions['tripleSource']>;
@@ -124,7 +135,9 @@ export class Pond implements Protocol {
     const randomness = options.randomness ?? (() => osRandom);
     this.makeTriples = options.tripleSource ?? ((r, s, c, rand) => new OnlineTripleSource(r, s, c, rand));
     const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer));
-    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache() };
+    const reluBits = options.reluBits ?? 64;
+    check(reluBits === 64 || reluBits === 32, () => `Pond: reluBits must be 64 or 32, got ${String(reluBits)}`);
+    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache(), reluBits };
   }
 
   /** The two servers hold the shares. */
@@ -178,7 +191,7 @@ export class Pond implements Protocol {
     }
     if (this.depth === 0) {
       if (trace !== undefined && maskedBefore !== undefined) {
-        const cc = { fracBits: this.fracBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares) };
+        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares) };
         trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));
       }
       const recorded = typeof args[0] === 'number' ? [x, ...args.slice(1)] : args;

@@ -6,7 +6,7 @@
  * grow with the rank and the number of tensors, which matters for tiny
  * tensors), rounds exactly.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import type { Pond, Tensor } from '../../../src/protocol/index.js';
 import { makePond } from '../../helpers/float.js';
@@ -93,9 +93,8 @@ const CASES: Case[] = [
   { name: 'softmax', inputs: one([4, 10]), op: (p, [x]) => p.softmax(x) },
 ];
 
-test('every op: the estimated cost matches the traffic of running it', async (t) => {
-  const { prot } = makePond();
-  for (const c of CASES) {
+async function checkCases(t: ExecutionContext, prot: Pond, cases: readonly Case[]): Promise<void> {
+  for (const c of cases) {
     const xs = c.inputs(prot);
     await prot.flush();
     const { cost } = prot.costEstimator().cost(() => c.op(prot, xs));
@@ -110,6 +109,18 @@ test('every op: the estimated cost matches the traffic of running it', async (t)
     t.true(Math.abs(bytes - cost.bytes) <= 0.03 * cost.bytes + 40 * cost.rounds, what);
     t.is(rounds, cost.rounds, what);
   }
+}
+
+test('every op: the estimated cost matches the traffic of running it', async (t) => {
+  await checkCases(t, makePond().prot, CASES);
+});
+
+test('relu on 32-bit lanes (reluBits: 32): the estimate matches, for even and odd sizes and after a product', async (t) => {
+  await checkCases(t, makePond({ reluBits: 32 }).prot, [
+    { name: 'relu 32', inputs: one([4, 6]), op: (p, [x]) => p.relu(x) },
+    { name: 'relu 32 odd', inputs: one([5, 3]), op: (p, [x]) => p.relu(x) },
+    { name: 'relu 32 of a product', inputs: two([5, 8], [8, 3]), op: (p, [x, w]) => p.relu(p.matmul(x, w)) },
+  ]);
 });
 
 test('an estimate computes and sends nothing, and does not mask real tensors', async (t) => {

@@ -6,6 +6,7 @@
 import { check, ValueError } from '../../../errors.js';
 import * as ring from '../../../ring/index.js';
 import { NO_COST, type OpCost } from '../../api/index.js';
+import { suffixOrLevels } from '../../binary/suffix-or.js';
 import { MUL, product } from '../bilinear.js';
 import * as compare from '../compare.js';
 import type { CostBuilder } from '../cost.js';
@@ -35,10 +36,12 @@ function publicMap(ctx: PondContext, x: PondPublicTensor, fn: (v: number) => num
   return publicValues(ctx, values.map(fn), x.shape, ctx.fracBits, op);
 }
 
-/** The comparison ladder of reciprocal, invSqrt and log: one adder run over every power of two of the domain. */
-function ladder(c: CostBuilder, n: number): CostBuilder {
-  const count = inverse.DOMAIN.maxExponent - inverse.DOMAIN.minExponent + 1;
-  return c.msb(count * n);
+/**
+ * The bits [x >= 2^j] of reciprocal, invSqrt and log (inverse.powerOfTwoBits): one adder run
+ * decomposing x, a suffix OR over a window of `count` bits, the injection of `count` bits per element.
+ */
+function ladder(c: CostBuilder, n: number, count = inverse.DOMAIN.maxExponent - inverse.DOMAIN.minExponent + 1): CostBuilder {
+  return c.adder(n).suffixOr(n, suffixOrLevels(count)).inject(count * n, 0);
 }
 
 /** The accurate sigmoid (smooth/sigmoid.ts): sign and |x|, five polynomials, piece selection, symmetry. */
@@ -67,7 +70,7 @@ function softmaxCost(c: CostBuilder, n: number, k: number): CostBuilder {
   const rows = n / k;
   c.tournament(k, rows);
   expCost(c, n, 0);
-  c.msb((Math.max(0, Math.floor(Math.log2(k))) + 1) * rows);
+  ladder(c, rows, Math.max(0, Math.floor(Math.log2(k))) + 1);
   c.product(2 * rows, rows).product(rows, rows);
   for (let s = 1; s < 4; s++) c.product(rows, rows).product(rows, rows);
   return c.product(n + rows, n);
@@ -110,7 +113,7 @@ export const nonlinearOps = {
     cost: (cc, out) => (out.kind === 'public' ? NO_COST : cc.builder().msb(2 * out.size).build()),
   },
   abs: { run: (ctx, x) => compare.abs(ctx, x), cost: (cc, out) => reluCost(cc, out) },
-  relu: { run: (ctx, x) => compare.relu(ctx, x), cost: (cc, out) => reluCost(cc, out) },
+  relu: { run: (ctx, x) => compare.relu(ctx, x, ctx.reluBits), cost: (cc, out) => (out.kind === 'public' ? NO_COST : cc.builder().relu(out.size, cc.reluBits).build()) },
   reluGrad: { run: (ctx, x) => compare.reluGrad(ctx, x), cost: msbCost },
   maximum: { run: (ctx, x, y) => compare.maximum(ctx, x, lift(ctx, y)), cost: (cc, out) => reluCost(cc, out) },
   minimum: { run: (ctx, x, y) => compare.minimum(ctx, x, lift(ctx, y)), cost: (cc, out) => reluCost(cc, out) },
@@ -156,12 +159,14 @@ export const nonlinearOps = {
     cost: (cc, out, x) => (x.kind === 'public' ? NO_COST : reciprocalPositiveCost(cc.builder().relu(x.size), x.size).product(2 * x.size, x.size, 0).build()),
   },
   invSqrt: {
-    run: (ctx, x) => (x.kind === 'public' ? publicMap(ctx, x, (v) => 1 / Math.sqrt(v), 'invSqrt', (v) => v > 0, 'x > 0') : inverse.invSqrtPositive(ctx, x)),
-    cost: (cc, out, x) => {
+    run: (ctx, x, options = {}) =>
+      x.kind === 'public' ? publicMap(ctx, x, (v) => 1 / Math.sqrt(v), 'invSqrt', (v) => v > 0, 'x > 0') : inverse.invSqrtPositive(ctx, x, undefined, undefined, options.newtonSteps),
+    cost: (cc, out, x, options = {}) => {
       if (x.kind === 'public') return NO_COST;
       const n = x.size;
+      // The first step masks x and y; the others only the new y.
       const c = ladder(cc.builder(), n).product(n, n).product(2 * n, n).product(n, n);
-      for (let k = 1; k < 4; k++) c.product(n, n).product(n, n).product(n, n);
+      for (let k = 1; k < (options.newtonSteps ?? inverse.NEWTON_STEPS); k++) c.product(n, n).product(n, n).product(n, n);
       return c.build();
     },
   },

@@ -5,6 +5,7 @@
  */
 import { ValueError } from '../../../errors.js';
 import type { OpCost, OpName, OpParams } from '../../api/index.js';
+import type { AdderBits } from '../../binary/adder.js';
 import type { CostBuilder } from '../cost.js';
 import { publicScalar, unmasked, type PondContext } from '../context.js';
 import type { PondSecretTensor, PondTensor, ToPond } from '../tensors.js';
@@ -19,6 +20,8 @@ type MapPond<T extends readonly unknown[]> = { [I in keyof T]: ToPond<T[I]> };
 export interface CostContext {
   /** The protocol's fractional bits (public numbers are encoded with them). */
   readonly fracBits: number;
+  /** Bits the relu op reads the sign from (PondOptions.reluBits). */
+  readonly reluBits: AdderBits;
   builder(): CostBuilder;
   wasMasked(t: PondTensor): boolean;
 }

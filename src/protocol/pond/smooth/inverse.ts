@@ -1,7 +1,7 @@
 /**
- * reciprocal, invSqrt and log for positive inputs, from a ladder of exact
- * comparisons with powers of two: b_j = [x >= 2^j] for j in [jmin, jmax]
- * (one adder run for all j) locates x in [2^j, 2^(j+1)). That gives Newton a
+ * reciprocal, invSqrt and log for positive inputs, from exact comparisons
+ * with powers of two: b_j = [x >= 2^j] for j in [jmin, jmax] (one bit
+ * decomposition and a suffix OR, see powerOfTwoBits) locates x in [2^j, 2^(j+1)). That gives Newton a
  * starting point within a third of the answer (so 4 iterations reach 2^-20)
  * and log its exponent. Internally values carry SCALE = 24 fractional bits.
  *
@@ -12,11 +12,12 @@
 import { check } from '../../../errors.js';
 import * as ring from '../../../ring/index.js';
 import { RingTensor } from '../../../ring/index.js';
-import { msbXor } from '../../binary/adder.js';
-import { injectBits, notBits } from '../../binary/bit-injection.js';
+import { bitsXor } from '../../binary/adder.js';
+import { injectBits } from '../../binary/bit-injection.js';
+import { suffixOr } from '../../binary/suffix-or.js';
 import { MUL, productPrivate } from '../bilinear.js';
 import { signAndAbs } from '../compare.js';
-import { join, mapShares, publicScalar, unmasked, type PondContext } from '../context.js';
+import { mapShares, onServers, publicScalar, unmasked, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
 import { PondPrivateTensor, type PondSecretTensor } from '../tensors.js';
@@ -34,20 +35,39 @@ function checkRange(jmin: number, jmax: number, op: string): void {
 export const DOMAIN = { minExponent: -8, maxExponent: 14 } as const;
 const SCALE = 24;
 const TWO = RingTensor.fill([], 2n);
-const NEWTON_STEPS = 4;
+const ONE = RingTensor.fill([], 1n);
+/** Newton steps of reciprocal and the default of invSqrt: from a start within a third, 2^-20 relative. */
+export const NEWTON_STEPS = 4;
 
 /**
  * Private 0/1 bits [x >= 2^j] for j = jmin..jmax, as a [jmax - jmin + 1, ...x.shape]
- * tensor, from one adder run.
+ * tensor. One adder run decomposes x into bits (XOR-shared); a suffix OR over
+ * a window of w = 2^ceil(log2(jmax - jmin + 1)) bits turns bit j + f into
+ * [x >= 2^j]; one bit injection makes them arithmetic. For 0 <= x <
+ * 2^(jmin + w), which holds the domain [2^jmin, 2^(jmax + 1)) (and with
+ * jmin + f >= 0, f the fractional bits), the bits equal the comparisons
+ * [x - 2^j >= 0] of a ladder of adder runs, for one adder run instead of
+ * jmax - jmin + 1 (about 9 times fewer bytes for the default domain).
+ * Beyond 2^(jmin + w), and for negative x (outside every domain here), some
+ * bits differ from the ladder's.
  */
 export function powerOfTwoBits(ctx: PondContext, x: PondPrivateTensor, jmin: number, jmax: number): PondPrivateTensor {
   const count = jmax - jmin + 1;
   const f = x.fracBits;
-  const diffs = Array.from({ length: count }, (_, k) => linear.sub(ctx, x, publicScalar(ctx, 2 ** (jmin + k), f)));
-  const joined = join(ctx, diffs);
-  const { bits } = injectBits(ctx, notBits(ctx, msbXor(ctx, joined)));
+  // 2^j sits at bit j + f; below bit 0 (f < -jmin) [x >= 2^j] is read as [x >= 1 unit].
+  const low = Math.max(0, jmin + f);
+  const window = suffixOr(ctx, bitsXor(ctx, x), jmax + f - low + 1);
   const shape = [count, ...x.shape];
-  return mapShares(ctx, new PondPrivateTensor(ctx.prot, joined.shape, bits, 0), shape, 0, (s) => s.withShape(shape));
+  const bitsXorShares = {
+    shape,
+    shares: onServers(ctx, async (i) => {
+      const o = await window.shares[i].value();
+      const rows = Array.from({ length: count }, (_, k) => ring.and(ring.shrLogical(o, Math.max(0, jmin + k + f)), ONE).withShape([1, ...x.shape]));
+      return ring.concat(rows, 0);
+    }),
+  };
+  const { bits } = injectBits(ctx, bitsXorShares);
+  return new PondPrivateTensor(ctx.prot, shape, bits, 0);
 }
 
 /**
@@ -80,18 +100,19 @@ export function reciprocalPositive(ctx: PondContext, x: PondSecretTensor, jmin: 
 }
 
 /** 1 / sqrt(x): Newton y <- y (3 - x y^2) / 2, starting from sqrt(2/3) 2^(-e/2) for x in [2^e, 2^(e+1)). */
-export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent): PondPrivateTensor {
+export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: number = DOMAIN.minExponent, jmax: number = DOMAIN.maxExponent, steps = NEWTON_STEPS): PondPrivateTensor {
   const p = unmasked(x);
   const f = p.fracBits;
   checkRange(jmin, jmax, 'invSqrt');
+  check(Number.isInteger(steps) && steps >= 1 && steps <= 8, () => `invSqrt: newtonSteps must be an integer in [1, 8], got ${String(steps)}`);
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
   let y = bySegment(ctx, bits, jmin, (j) => Math.sqrt(2 / 3) * 2 ** (-j / 2), SCALE);
-  for (let k = 0; k < NEWTON_STEPS; k++) {
+  for (let k = 0; k < steps; k++) {
     const y2 = productPrivate(ctx, y, y, MUL, SCALE);
     const xy2 = productPrivate(ctx, p, y2, MUL, SCALE);
     const h = linear.sub(ctx, publicScalar(ctx, 3, SCALE), xy2);
     // y h / 2: truncate one bit further and read at the same scale.
-    const last = k === NEWTON_STEPS - 1;
+    const last = k === steps - 1;
     const target = last ? f : SCALE;
     y = reinterpret(ctx, productPrivate(ctx, y, h, MUL, target - 1), target);
   }
