@@ -175,6 +175,21 @@ function moveAxes(axis: unknown, rank: number): Config['axis'] {
 }
 
 /**
+ * Batch normalization's moving variance must lie in the domain its private
+ * inverse square root takes (see normalization.ts); checked by the owner,
+ * who holds it in the clear, before sharing. The message names the layer,
+ * never a value.
+ */
+function checkMovingVariance(layer: BatchNormalization, variance: tf.Tensor | undefined): void {
+  if (variance === undefined) return;
+  const v = variance.dataSync();
+  const max = layer.maxVariance;
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0 && v[i] <= max)) throw new ValueError(`fromTfjs: layer '${layer.name}' (BatchNormalization): moving variance of channel ${i} is outside [0, ${max}], the range its private inverse square root takes with epsilon ${layer.epsilon}`);
+  }
+}
+
+/**
  * A private model from a tfjs model: a tf.sequential becomes a Sequential,
  * a functional model (tf.model, any DAG) a Functional; every layer is
  * converted and its weights secret-shared by `weightsOwner`.
@@ -201,7 +216,8 @@ export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options: F
     let ws = cache.get(layer);
     if (ws === undefined) {
       const raw = graph.origin.get(layer)?.getWeights() ?? [];
-      ws = layer instanceof BatchNormalization ? layer.foldTfjsWeights(raw) : raw;
+      if (layer instanceof BatchNormalization) checkMovingVariance(layer, raw[raw.length - 1]);
+      ws = raw;
       cache.set(layer, ws);
     }
     return ws;

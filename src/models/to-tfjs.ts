@@ -36,16 +36,6 @@ export async function revealWeights(model: RevealableModel, owner: string): Prom
   return prot.config.isLocal(owner) ? out : undefined;
 }
 
-/** tfjs's weights for a layer from ours (batch normalization is folded into a scale and a shift). */
-function tfjsWeights(layer: Layer, weights: tf.Tensor[]): tf.Tensor[] {
-  if (layer.className !== 'BatchNormalization') return weights;
-  const config = layer.getConfig();
-  const epsilon = typeof config.epsilon === 'number' ? config.epsilon : 1e-3;
-  const [scale, shift] = weights;
-  // gamma (x - 0) / sqrt(variance + epsilon) + beta with variance = 1 - epsilon: scale x + shift.
-  return [scale, shift, tf.zerosLike(scale), tf.fill(scale.shape, 1 - epsilon)];
-}
-
 /**
  * A plaintext tf.LayersModel with the private model's architecture and its
  * current weights, on `owner` only (the weights are revealed to it alone).
@@ -58,7 +48,6 @@ export async function toTfjs(model: RevealableModel, owner: string): Promise<tf.
   const layers = model.layers.map((layer, i) => {
     const config: Record<string, unknown> = { ...layer.getConfig() };
     delete config.reluMode;
-    if (layer.className === 'BatchNormalization') Object.assign(config, { center: true, scale: true });
     if (i === 0) config.batchInputShape = [...input];
     // tf.layers' factory of the class: Dense -> dense, Conv2D -> conv2d, ReLU -> reLU.
     const factoryName = (layer.className[0].toLowerCase() + layer.className.slice(1)).replace(/(\d)D$/, '$1d');
@@ -72,7 +61,7 @@ export async function toTfjs(model: RevealableModel, owner: string): Promise<tf.
   });
   const plain = tf.sequential({ name: model.name, layers });
   plain.layers.forEach((l, i) => {
-    if (weights[i].length > 0) l.setWeights(tfjsWeights(model.layers[i], weights[i]));
+    if (weights[i].length > 0) l.setWeights(weights[i]);
   });
   return plain;
 }
