@@ -9,6 +9,7 @@ import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type L
 import { isProtocol, type OpCost, type PrivateTensor, type Protocol } from '../protocol/api/index.js';
 import { singleInput, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
 import { printSummary } from './summary.js';
+import type { ModelGraph } from './tfjs-architecture.js';
 import { toTfjs } from './to-tfjs.js';
 import { TrainableLayersModel } from './training/trainable.js';
 
@@ -150,6 +151,11 @@ export class Sequential extends TrainableLayersModel implements LayersModel {
   /** The protocol the model is built on (undefined before build). */
   get protocol(): Protocol | undefined {
     return this.prot;
+  }
+
+  /** The graph: a linear stack on the input shape. */
+  get graph(): ModelGraph {
+    return { kind: 'sequential', inputShape: this.inputShape };
   }
 
   /**
