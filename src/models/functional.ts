@@ -239,6 +239,8 @@ export class Functional extends TrainableLayersModel implements LayersModel {
         outputShape: first.shape,
         params: l.built ? l.countParams() : l.weightShapesFor(inShapes).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
         cost: costs === undefined ? undefined : (costs.get(l) ?? NO_COST),
+        trainable: l.trainable,
+        ...(l.built ? { nonTrainableParams: l.countParams() - l.trainableWeights.reduce((a, w) => a + w.size, 0) } : {}),
         connectedTo: nodes.flatMap((n) => n.inputs.map((x) => x.name)),
       };
     });

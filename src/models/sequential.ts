@@ -202,6 +202,7 @@ export class Sequential extends TrainableLayersModel implements LayersModel {
       params: l.built ? l.countParams() : l.weightShapes(i === 0 ? input : shapes[i - 1]).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
       cost: costs?.[i],
       trainable: l.trainable,
+      ...(l.built ? { nonTrainableParams: l.countParams() - l.trainableWeights.reduce((a, w) => a + w.size, 0) } : {}),
     }));
   }
 

@@ -220,6 +220,14 @@ test('batchNormalization in a model: fit reduces the loss like tfjs with the sam
   const prot = makeProt();
   const model = await tfe.models.fromTfjs(plain, prot, { weightsOwner: 'owner' });
   await prot.flush();
+  // The summary counts the moving statistics as non-trainable, as tfjs's does.
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  model.summary(1, (l) => ours.push(l));
+  plain.summary(undefined, undefined, (l) => theirs.push(l));
+  const counts = (lines: string[]): string[] => lines.filter((l) => /^(Total|Trainable|Non-trainable) params/.test(l)).map((l) => l.replace(/,/g, ''));
+  t.deepEqual(counts(ours), counts(theirs));
+  t.true(counts(ours).includes('Non-trainable params: 8'), counts(ours).join('; '));
   const [epochs, batchSize, lr] = [4, 16, 0.2];
   plain.compile({ optimizer: tf.train.sgd(lr), loss: 'categoricalCrossentropy' });
   const plainHistory = await plain.fit(tf.tensor(Array.from(xs), [n, 4]), tf.tensor(Array.from(ys), [n, 2]), { batchSize, epochs, shuffle: false, verbose: 0 });
@@ -233,12 +241,12 @@ test('batchNormalization in a model: fit reduces the loss like tfjs with the sam
   t.true(loss[epochs - 1] < loss[0] - 0.05, `the private loss goes down: ${loss.join(' -> ')}`);
   for (let e = 0; e < epochs; e++) t.true(Math.abs(loss[e] - plainLoss[e]) <= 5e-3, `epoch ${e}: private loss ${loss[e]} vs tfjs ${plainLoss[e]}`);
   // Every weight, the moving statistics included, ends where tfjs's do.
-  const ours = model.layers.flatMap((l) => [...l.weights]);
+  const weights = model.layers.flatMap((l) => [...l.weights]);
   // tfjs's model.getWeights() lists trainable weights first: compare layer by layer.
-  const theirs = plain.layers.flatMap((l) => l.getWeights());
-  t.is(ours.length, theirs.length);
-  for (const [i, w] of ours.entries()) {
-    const err = maxAbsDiff(await revealValues(prot, w), theirs[i].dataSync());
+  const plainWeights = plain.layers.flatMap((l) => l.getWeights());
+  t.is(weights.length, plainWeights.length);
+  for (const [i, w] of weights.entries()) {
+    const err = maxAbsDiff(await revealValues(prot, w), plainWeights[i].dataSync());
     t.true(err <= 5e-3, `weight ${i} off by ${err.toExponential(2)} after fit`);
   }
   // Inference: the moving statistics, as tfjs's predict.
