@@ -179,6 +179,16 @@ export abstract class Layer {
   /** Whether fit updates this layer's weights (as tfjs's `layer.trainable`; set it false to fine-tune the layers after it). */
   trainable = true;
 
+  /**
+   * The weights fit updates from gradients (tfjs's `layer.trainableWeights`):
+   * all of them while `trainable`, none otherwise. A layer with statistics it
+   * updates itself (batch normalization's moving mean and variance) leaves
+   * those out.
+   */
+  get trainableWeights(): readonly PrivateVariable[] {
+    return this.trainable && this.built ? this.weights : [];
+  }
+
   /** The forward pass on several inputs (merge layers override it). */
   protected callMany(xs: readonly PrivateTensor[], options: CallOptions): PrivateTensor {
     return this.call(xs[0], options);

@@ -175,6 +175,38 @@ function moveAxes(axis: unknown, rank: number): Config['axis'] {
 }
 
 /**
+ * Batch normalization's moving variance must lie in the domain its private
+ * inverse square root takes (see normalization.ts); checked by the owner,
+ * who holds it in the clear, before sharing. The message names the layer,
+ * never a value.
+ */
+function checkMovingVariance(layer: BatchNormalization, variance: tf.Tensor | undefined): void {
+  if (variance === undefined) return;
+  const v = variance.dataSync();
+  const max = layer.maxVariance;
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0 && v[i] <= max)) throw new ValueError(`fromTfjs: layer '${layer.name}' (BatchNormalization): moving variance of channel ${i} is outside [0, ${max}], the range its private inverse square root takes with epsilon ${layer.epsilon}`);
+  }
+}
+
+/**
+ * The private model of a tfjs model's architecture, not built (no weight is
+ * read or shared): a Sequential for a tf.sequential, a Functional otherwise,
+ * and the tfjs layer each of its layers stands for. Its layers' order is the
+ * order fromTfjs builds (and so shares) their weights in.
+ */
+export function convertTfjs(model: tf.LayersModel, options: Pick<FromTfjsOptions, 'reluMode'> = {}): { model: Sequential | Functional; origin: ReadonlyMap<Layer, tf.layers.Layer> } {
+  if (!(model instanceof tf.LayersModel)) throw new ValueError(`fromTfjs: expected a tf.LayersModel (tf.sequential or tf.model), got ${typeof model}`);
+  const graph = new GraphConverter(model);
+  const outputs = graph.outputs();
+  const relu = options.reluMode === undefined ? {} : { reluMode: options.reluMode };
+  const functional = new Functional({ name: model.name, inputs: graph.inputs, outputs, ...relu });
+  const ours: Sequential | Functional =
+    model instanceof tf.Sequential ? new Sequential({ name: model.name, layers: functional.layers.filter((l) => l.className !== 'InputLayer'), ...relu }) : functional;
+  return { model: ours, origin: graph.origin };
+}
+
+/**
  * A private model from a tfjs model: a tf.sequential becomes a Sequential,
  * a functional model (tf.model, any DAG) a Functional; every layer is
  * converted and its weights secret-shared by `weightsOwner`.
@@ -187,21 +219,16 @@ function moveAxes(axis: unknown, rank: number): Config['axis'] {
 export async function fromTfjs(model: tf.Sequential, prot: Protocol, options?: FromTfjsOptions): Promise<Sequential>;
 export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options?: FromTfjsOptions): Promise<Sequential | Functional>;
 export async function fromTfjs(model: tf.LayersModel, prot: Protocol, options: FromTfjsOptions = {}): Promise<Sequential | Functional> {
-  if (!(model instanceof tf.LayersModel)) throw new ValueError(`fromTfjs: expected a tf.LayersModel (tf.sequential or tf.model), got ${typeof model}`);
   // Convert (and so validate) every layer before anything is shared.
-  const graph = new GraphConverter(model);
-  const outputs = graph.outputs();
-  const relu = options.reluMode === undefined ? {} : { reluMode: options.reluMode };
-  const functional = new Functional({ name: model.name, inputs: graph.inputs, outputs, ...relu });
-  const ours: Sequential | Functional =
-    model instanceof tf.Sequential ? new Sequential({ name: model.name, layers: functional.layers.filter((l) => l.className !== 'InputLayer'), ...relu }) : functional;
+  const { model: ours, origin } = convertTfjs(model, options);
   // Weight values are read on the owner only, when its process shares them.
   const cache = new Map<Layer, tf.Tensor[]>();
   const weightsOf = (layer: Layer): tf.Tensor[] => {
     let ws = cache.get(layer);
     if (ws === undefined) {
-      const raw = graph.origin.get(layer)?.getWeights() ?? [];
-      ws = layer instanceof BatchNormalization ? layer.foldTfjsWeights(raw) : raw;
+      const raw = origin.get(layer)?.getWeights() ?? [];
+      if (layer instanceof BatchNormalization) checkMovingVariance(layer, raw[raw.length - 1]);
+      ws = raw;
       cache.set(layer, ws);
     }
     return ws;

@@ -7,12 +7,14 @@
  * rounds overlap, since ops only wait for their own operands.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { check, NotImplementedError, ShapeError, ValueError } from '../errors.js';
+import { check, ShapeError, ValueError } from '../errors.js';
 import type { Layer} from '../layers/index.js';
 import { checkReluMode, concrete, fmtLayerShape, InputLayer, SymbolicTensor, type CallOptions, type LayerShape, type LayerTensor, type ReluMode } from '../layers/index.js';
 import { addCosts, isProtocol, NO_COST, type OpCost, type PrivateTensor, type Protocol } from '../protocol/api/index.js';
 import { inputList, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
 import { printSummary } from './summary.js';
+import type { ModelGraph } from './tfjs-architecture.js';
+import { toTfjs } from './to-tfjs.js';
 import { TrainableLayersModel } from './training/trainable.js';
 
 /** Arguments of {@link model}. */
@@ -170,10 +172,17 @@ export class Functional extends TrainableLayersModel implements LayersModel {
     return this.outputs[0].shape;
   }
 
-  /** Rebuilding a functional graph in tfjs is not implemented yet: revealWeights gives the weights. */
+  /** The graph: its inputs and outputs (what rebuilding it in tfjs walks). */
+  get graph(): ModelGraph {
+    return { kind: 'functional', inputs: this.inputs, outputs: this.outputs };
+  }
+
+  /**
+   * A plaintext tf.model with this graph and the current weights, on `owner`
+   * only (undefined in other processes): give a trained model back to its owner.
+   */
   toTfjs(owner: string): Promise<tf.LayersModel | undefined> {
-    void owner;
-    return Promise.reject(new NotImplementedError(`${this.name}.toTfjs: functional models are not rebuilt in tfjs yet; use revealWeights(owner) and set them on your tfjs model`));
+    return toTfjs(this, owner);
   }
 
   private get callOptions(): CallOptions {
@@ -230,6 +239,8 @@ export class Functional extends TrainableLayersModel implements LayersModel {
         outputShape: first.shape,
         params: l.built ? l.countParams() : l.weightShapesFor(inShapes).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
         cost: costs === undefined ? undefined : (costs.get(l) ?? NO_COST),
+        trainable: l.trainable,
+        ...(l.built ? { nonTrainableParams: l.countParams() - l.trainableWeights.reduce((a, w) => a + w.size, 0) } : {}),
         connectedTo: nodes.flatMap((n) => n.inputs.map((x) => x.name)),
       };
     });

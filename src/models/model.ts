@@ -43,6 +43,8 @@ export interface SummaryRow {
   readonly cost: OpCost | undefined;
   /** Whether fit updates the layer's weights (false: counted as non-trainable). */
   readonly trainable?: boolean;
+  /** Parameters fit does not update from gradients (a frozen layer's, batch normalization's moving statistics); default: all when not trainable. */
+  readonly nonTrainableParams?: number;
   /** The layers feeding this one (functional models). */
   readonly connectedTo?: readonly string[];
 }

@@ -3,19 +3,22 @@
  * its own shares, in the share-file format of serving (shares-io.ts), into a
  * folder of its own machine; loading reads them back on each holder, which
  * refuses a file that is not its own or whose architecture differs. Nobody
- * ever holds both shares. Node only (the file system).
+ * ever holds both shares. The files are what `tfe share-model` leaves on the
+ * servers (a tfjs modelTopology, the weights in fromTfjs's order), so
+ * `tfe serve` serves a model trained and saved privately, from
+ * `<sharesDir>/<server>.tfeshares`. Node only (the file system).
  */
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { check, ModelFileError } from '../errors.js';
+import { check, ModelFileError, NotImplementedError } from '../errors.js';
 import type { Layer } from '../layers/index.js';
 import type { PrivateVariable, Protocol } from '../protocol/api/index.js';
+import { convertTfjs } from './from-tfjs.js';
+import { tfjsArchitecture, type ArchitectureModel } from './tfjs-architecture.js';
 import { readShareFile, sharedModel, writeShareFile, type SharedModel, type SharedModelSpec } from './shares-io.js';
 
 /** What saving needs of a built model (Sequential and Functional are). */
-export interface SavableModel {
-  readonly name: string;
-  readonly layers: readonly Layer[];
+export interface SavableModel extends ArchitectureModel {
   readonly protocol: Protocol | undefined;
 }
 
@@ -29,20 +32,40 @@ export function shareFilePath(dir: string, holder: string): string {
   return path.join(folderOf(dir), `${holder}.tfeshares`);
 }
 
+/** Layer i's name in a saved topology: names are not part of the architecture (tfjs numbers them per process). */
+const savedName = (_layer: Layer, i: number): string => `layer_${i}`;
+
+/**
+ * The model's spec as `tfe serve` reads it: its architecture as a tfjs
+ * modelTopology (layers named by position), and its weights in the order in
+ * which fromTfjs rebuilds that topology (the order serving gives the shares
+ * to the weights), which for a graph may differ from the model's own order.
+ */
 function weightsOf(model: SavableModel): { prot: Protocol; weights: PrivateVariable[]; spec: SharedModelSpec } {
   const prot = model.protocol;
   check(prot !== undefined, () => `${model.name}: build the model before saving or loading its shares`);
-  const weights = model.layers.flatMap((l) => (l.built ? [...l.weights] : []));
-  // Layer names are not part of the architecture (tfjs numbers them per process): layers by position.
-  const names = model.layers.flatMap((l, i) => (l.built ? l.weights.map((_, j) => `${i}/${j}`) : []));
-  const topology = model.layers.map((l) => {
-    const { name: _name, ...config } = l.getConfig();
-    return { className: l.className, config };
-  });
+  const { plain } = tfjsArchitecture(model, savedName);
+  let topology: SharedModelSpec['topology'];
+  let order: Array<{ layer: Layer; name: string }>;
+  try {
+    topology = JSON.parse(JSON.stringify(plain.toJSON(undefined, false))) as SharedModelSpec['topology'];
+    const byName = new Map(model.layers.map((l, i) => [savedName(l, i), l]));
+    order = convertTfjs(plain).model.layers.map((c) => {
+      const layer = byName.get(c.name);
+      if (layer === undefined || layer.className !== c.className) throw new NotImplementedError(`${model.name}: layer '${c.name}' (${c.className}) of the saved topology is not one of the model's; this model cannot be saved in a servable form`);
+      return { layer, name: c.name };
+    });
+  } finally {
+    plain.dispose();
+  }
+  const weights = order.flatMap(({ layer }) => (layer.built ? [...layer.weights] : []));
+  const names = order.flatMap(({ layer, name }) => (layer.built ? layer.weights.map((_, j) => `${name}/${j}`) : []));
+  const all = model.layers.reduce((n, l) => n + (l.built ? l.weights.length : 0), 0);
+  check(weights.length === all, () => `${model.name}: the saved topology rebuilds ${weights.length} of the model's ${all} weights`);
   const spec: SharedModelSpec = {
     name: model.name,
     fracBits: prot.fracBits,
-    topology: JSON.parse(JSON.stringify(topology)) as SharedModelSpec['topology'],
+    topology,
     weights: weights.map((w, j) => ({ name: names[j], shape: [...w.shape] })),
   };
   return { prot, weights, spec };

@@ -9,6 +9,7 @@ import { checkReluMode, concrete, fmtLayerShape, Layer, type CallOptions, type L
 import { isProtocol, type OpCost, type PrivateTensor, type Protocol } from '../protocol/api/index.js';
 import { singleInput, type LayersModel, type ModelBuildOptions, type ModelConfig, type ModelInputs, type ModelTensor, type PredictOptions, type SummaryRow } from './model.js';
 import { printSummary } from './summary.js';
+import type { ModelGraph } from './tfjs-architecture.js';
 import { toTfjs } from './to-tfjs.js';
 import { TrainableLayersModel } from './training/trainable.js';
 
@@ -152,6 +153,11 @@ export class Sequential extends TrainableLayersModel implements LayersModel {
     return this.prot;
   }
 
+  /** The graph: a linear stack on the input shape. */
+  get graph(): ModelGraph {
+    return { kind: 'sequential', inputShape: this.inputShape };
+  }
+
   /**
    * A plaintext tf.LayersModel with this architecture and the current
    * weights, on `owner` only (undefined in other processes): give a trained
@@ -196,6 +202,7 @@ export class Sequential extends TrainableLayersModel implements LayersModel {
       params: l.built ? l.countParams() : l.weightShapes(i === 0 ? input : shapes[i - 1]).reduce((a, s) => a + s.reduce((p, d) => p * d, 1), 0),
       cost: costs?.[i],
       trainable: l.trainable,
+      ...(l.built ? { nonTrainableParams: l.countParams() - l.trainableWeights.reduce((a, w) => a + w.size, 0) } : {}),
     }));
   }
 

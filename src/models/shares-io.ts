@@ -20,7 +20,7 @@
  *       "shareIndex": 0,                     x = share0 + share1 mod 2^64
  *       "holders": ["server0", "server1"],   both holders, in share order
  *       "model": { "name": "mnist_mlp", "fracBits": 16,
- *                  "topology": { ...tfjs modelTopology, or the layers' configs... },
+ *                  "topology": { ...tfjs modelTopology... },
  *                  "weights": [{ "name": "dense1/0", "shape": [784, 128] }, ...],
  *                  "fingerprint": "<sha-256 hex of name, fracBits, topology, weights>",
  *                  "sharingId": "<32 hex: one sharing of the weights>" },
@@ -59,7 +59,7 @@ export const SharedModelSpec = z.strictObject({
   fracBits: z.int().min(0).max(31),
   /**
    * The architecture the model is rebuilt from: a tfjs `modelTopology`
-   * (serving), or the layers' configs in order (`saveShares`).
+   * (written by `tfe share-model` and by `saveShares` alike).
    */
   topology: z.json(),
   weights: z.array(WeightSpec).max(10_000),

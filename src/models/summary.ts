@@ -33,7 +33,7 @@ export function printSummary(rows: readonly SummaryRow[], batchSize: number, pri
   });
   const params = rows.reduce((a, r) => a + r.params, 0);
   print(`Total params: ${params}`);
-  const frozen = rows.filter((r) => r.trainable === false).reduce((a, r) => a + r.params, 0);
+  const frozen = rows.reduce((a, r) => a + (r.nonTrainableParams ?? (r.trainable === false ? r.params : 0)), 0);
   print(`Trainable params: ${params - frozen}`);
   print(`Non-trainable params: ${frozen}`);
   print(known

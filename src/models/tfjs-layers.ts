@@ -186,6 +186,7 @@ export const CONVERTERS: Record<string, Converter> = {
       name,
       axis: Array.isArray(axis) ? axis[0] : axis,
       epsilon: field<number>(c, 'epsilon', where, 'a number', isNum),
+      momentum: field<number>(c, 'momentum', where, 'a number', isNum),
       center: field<boolean>(c, 'center', where, 'a boolean', isBool),
       scale: field<boolean>(c, 'scale', where, 'a boolean', isBool),
     });

@@ -4,19 +4,15 @@
  * (which tfjs can then save and serve). Every other process does its part of
  * the reveal and gets undefined.
  */
-import * as tf from '@tensorflow/tfjs';
-import { check, NotImplementedError } from '../errors.js';
-import type { Layer } from '../layers/index.js';
+import type * as tf from '@tensorflow/tfjs';
+import { check } from '../errors.js';
 import type { Protocol } from '../protocol/api/index.js';
 import { toTfTensor } from '../protocol/api/tensor-like.js';
+import { tfjsArchitecture, type ArchitectureModel } from './tfjs-architecture.js';
 
 /** What toTfjs needs of a model. */
-export interface RevealableModel {
-  readonly name: string;
-  readonly layers: readonly Layer[];
+export interface RevealableModel extends ArchitectureModel {
   readonly protocol: Protocol | undefined;
-  /** Input shape with the batch as null. */
-  readonly inputShape: readonly (number | null)[] | undefined;
 }
 
 /** Each layer's weights as float32 tensors on `owner`'s process (undefined elsewhere). */
@@ -36,43 +32,18 @@ export async function revealWeights(model: RevealableModel, owner: string): Prom
   return prot.config.isLocal(owner) ? out : undefined;
 }
 
-/** tfjs's weights for a layer from ours (batch normalization is folded into a scale and a shift). */
-function tfjsWeights(layer: Layer, weights: tf.Tensor[]): tf.Tensor[] {
-  if (layer.className !== 'BatchNormalization') return weights;
-  const config = layer.getConfig();
-  const epsilon = typeof config.epsilon === 'number' ? config.epsilon : 1e-3;
-  const [scale, shift] = weights;
-  // gamma (x - 0) / sqrt(variance + epsilon) + beta with variance = 1 - epsilon: scale x + shift.
-  return [scale, shift, tf.zerosLike(scale), tf.fill(scale.shape, 1 - epsilon)];
-}
-
 /**
- * A plaintext tf.LayersModel with the private model's architecture and its
- * current weights, on `owner` only (the weights are revealed to it alone).
+ * A plaintext tf.LayersModel with the private model's architecture (a
+ * tf.sequential, or a tf.model for a graph) and its current weights, on
+ * `owner` only (the weights are revealed to it alone).
  */
 export async function toTfjs(model: RevealableModel, owner: string): Promise<tf.LayersModel | undefined> {
   const weights = await revealWeights(model, owner);
   if (weights === undefined) return undefined;
-  const input = model.inputShape;
-  check(input !== undefined, () => `${model.name}.toTfjs: the input shape is unknown`);
-  const layers = model.layers.map((layer, i) => {
-    const config: Record<string, unknown> = { ...layer.getConfig() };
-    delete config.reluMode;
-    if (layer.className === 'BatchNormalization') Object.assign(config, { center: true, scale: true });
-    if (i === 0) config.batchInputShape = [...input];
-    // tf.layers' factory of the class: Dense -> dense, Conv2D -> conv2d, ReLU -> reLU.
-    const factoryName = (layer.className[0].toLowerCase() + layer.className.slice(1)).replace(/(\d)D$/, '$1d');
-    const factory = (tf.layers as unknown as Record<string, ((c: unknown) => tf.layers.Layer) | undefined>)[factoryName];
-    try {
-      if (factory === undefined) throw new Error(`tf.layers has no ${factoryName}`);
-      return factory(config);
-    } catch (e) {
-      throw new NotImplementedError(`${model.name}.toTfjs: layer '${layer.name}' (${layer.className}) cannot be rebuilt in tfjs: ${(e as Error).message}`);
-    }
-  });
-  const plain = tf.sequential({ name: model.name, layers });
-  plain.layers.forEach((l, i) => {
-    if (weights[i].length > 0) l.setWeights(tfjsWeights(model.layers[i], weights[i]));
+  const { plain, layerOf } = tfjsArchitecture(model);
+  model.layers.forEach((layer, i) => {
+    const p = layerOf.get(layer);
+    if (weights[i].length > 0 && p !== undefined) p.setWeights(weights[i]);
   });
   return plain;
 }

@@ -85,7 +85,7 @@ test('pooling: average and max (sizes, strides, padding) and their global forms'
   await agree(t, [tf.layers.globalMaxPooling2d({})], [5, 4, 3], 1e-5, 'globalMaxPooling2d');
 });
 
-test('batchNormalization (folded), dropout, flatten, reshape, zeroPadding2d, reLU, softmax, activation', async (t) => {
+test('batchNormalization (moving statistics), dropout, flatten, reshape, zeroPadding2d, reLU, softmax, activation', async (t) => {
   await agree(t, [tf.layers.batchNormalization({})], [4, 3], 2e-3, 'batchNormalization');
   await agree(t, [tf.layers.batchNormalization({ center: false, scale: false, epsilon: 0.01 })], [6], 2e-3, 'batchNormalization without gamma and beta');
   await agree(t, [tf.layers.dropout({ rate: 0.5 })], [6], 1e-5, 'dropout');

@@ -7,6 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CallOptions, Layer, LayerShape } from '../../layers/index.js';
 import type { PrivateTensor, PrivateVariable, Protocol } from '../../protocol/api/index.js';
+import type { ModelGraph } from '../tfjs-architecture.js';
 import { revealWeights } from '../to-tfjs.js';
 import type { History, Logs } from './history.js';
 import { compileModel, evaluate, fit, trainableWeights, type Compiled, type ModelCompileArgs, type ModelEvaluateArgs, type ModelFitArgs, type TrainableModel } from './trainer.js';
@@ -18,6 +19,8 @@ export abstract class TrainableLayersModel implements TrainableModel {
   abstract get protocol(): Protocol | undefined;
   abstract get inputShape(): LayerShape | undefined;
   abstract get outputShape(): LayerShape;
+  /** How the layers connect (a stack or a graph). */
+  abstract get graph(): ModelGraph;
   /** The forward pass of the built model: training mode with `{ training: true }`. */
   abstract apply(x: PrivateTensor, options?: CallOptions): PrivateTensor;
   private compiled: Compiled | undefined;

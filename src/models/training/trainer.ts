@@ -101,8 +101,13 @@ export function compileModel(model: TrainableModel, args: ModelCompileArgs): Com
   return { optimizer: args.optimizer, loss, metrics };
 }
 
-/** The weights fit updates: those of trainable layers. */
+/** The weights fit updates from gradients: those of trainable layers (without batch normalization's moving statistics). */
 export function trainableWeights(model: TrainableModel): PrivateVariable[] {
+  return model.layers.filter((l) => l.built).flatMap((l) => [...l.trainableWeights]);
+}
+
+/** Every weight a training step may replace: all weights of trainable layers (the moving statistics too). */
+function updatedWeights(model: TrainableModel): PrivateVariable[] {
   return model.layers.filter((l) => l.trainable && l.built).flatMap((l) => [...l.weights]);
 }
 
@@ -238,6 +243,7 @@ export async function fit(model: TrainableModel, compiled: Compiled | undefined,
   check(verbose === 0 || verbose === 1 || verbose === 2, () => `${model.name}.fit: verbose must be 0, 1 or 2, got ${String(args.verbose)}`);
   if (args.revealLossTo !== undefined) prot.config.player(args.revealLossTo, `${model.name}.fit revealLossTo`);
   const weights = trainableWeights(model);
+  const updated = updatedWeights(model);
   check(weights.length > 0, () => `${model.name}.fit: the model has no trainable weights`);
 
   // The rows are masked once: each batch's rows then come masked (gather keeps masks).
@@ -284,7 +290,7 @@ export async function fit(model: TrainableModel, compiled: Compiled | undefined,
         return grad === undefined ? [] : [{ variable, grad }];
       }));
       // At most one batch in flight ahead of the servers.
-      const synced = prot.sync(weights);
+      const synced = prot.sync(updated);
       await pending;
       pending = synced;
       progress.endBatch(b);
