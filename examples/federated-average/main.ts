@@ -2,8 +2,10 @@
  * Federated average (tf-encrypted's README example, in TypeScript).
  *
  * Five inputters each hold a vector of 10 numbers. They secret-share them with
- * the two servers, which add the shares and scale by 1/5 without ever seeing a
- * vector; only the result receiver learns the average.
+ * the two servers, which add the shares and divide by 5 without ever seeing a
+ * vector; only the result receiver learns the average. Dividing by a public
+ * number is exact to a few units of 2^-16 (the divisor is not rounded to 16
+ * bits: see docs/precision.md).
  *
  * Run: npm run demo
  */
@@ -24,7 +26,7 @@ function provideInput(k: number): tf.Tensor1D {
 }
 
 const inputs = INPUTTERS.map((name, k) => prot.definePrivateInput(name, () => provideInput(k), { shape: [10] }));
-const average = inputs.reduce((sum, x) => sum.add(x)).mul(1 / INPUTTERS.length);
+const average = inputs.reduce((sum, x) => sum.add(x)).div(INPUTTERS.length);
 
 await prot.defineOutput('result-receiver', average, (privateAverage) => {
   const plainAverage = tf.addN(INPUTTERS.map((_, k) => provideInput(k))).div(INPUTTERS.length);

@@ -94,6 +94,7 @@ export const GRAD_RULES: { readonly [K in OpName]: GradRule } = {
     if (!isTensor(y)) return [dy.mul(y as number)];
     return elementwise2(r, dy, need, () => dy.mul(y), () => dy.mul(arg(r, 0)));
   },
+  div: (r, dy) => [dy.div(r.args[1] as number)],
   square: (r, dy) => [dy.mul(arg(r, 0)).mul(2)],
   matmul: (r, dy, need) => {
     const [x, y] = [arg(r, 0), arg(r, 1)];

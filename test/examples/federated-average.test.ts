@@ -10,7 +10,8 @@ test('the federated-average demo prints the private and plaintext averages, whic
   t.is(rows.length, 10);
   for (const r of rows) {
     const [, priv, plain] = r.trim().split(/\s+/).map(Number);
-    t.true(Math.abs(priv - plain) < 1e-4, r);
+    // The printed values have 6 decimals; the private average is within a few 2^-16 of float64.
+    t.true(Math.abs(priv - plain) < 5e-5, r);
   }
   t.regex(stdout, /max \|private - plaintext\| = \d\.\d+e-\d/);
 });

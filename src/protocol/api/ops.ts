@@ -93,8 +93,18 @@ export interface OpSignatures<S> {
   sub<Y extends Operand>(y: Y): Result2<S, Y>;
   /** -x. */
   neg(): Result<S>;
-  /** Elementwise x * y with broadcasting; an integer number multiplies exactly. */
+  /**
+   * Elementwise x * y with broadcasting; an integer number multiplies exactly,
+   * any other number at full precision (within 2 units in the last place plus
+   * |x| 2^-(2f+1) / |y| of x * y, in one truncation round; Pond's scalar.ts).
+   */
   mul<Y extends Operand>(y: Y): Result2<S, Y>;
+  /**
+   * x / c for a public nonzero number c (tf.div by a scalar): x * (1 / c) at
+   * full precision, as `mul` by a number. Divide by a private value with
+   * `reciprocal` and `mul`.
+   */
+  div(c: number): Result<S>;
   /** x * x, masking x once. */
   square(): Result<S>;
   /** Matrix product of the last two dimensions (tf.matMul, batch dimensions broadcast). */

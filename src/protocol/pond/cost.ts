@@ -35,11 +35,15 @@ export class CostBuilder {
     return this;
   }
 
-  /** Truncating n words: dealer truncation opens z + r both ways and sends two corrections to server 1. */
-  truncate(n: number, bits = 1): this {
+  /**
+   * Truncating n words: dealer truncation opens z + r both ways and sends two
+   * corrections to server 1; `terms` truncations opened together (a product
+   * by a public real's two parts) cost `terms` times the words in one round.
+   */
+  truncate(n: number, bits = 1, terms = 1): this {
     if (bits === 0 || this.truncation === 'local') return this;
-    this.bytes += 4 * WORD * n;
-    this.messages(3);
+    this.bytes += 4 * WORD * n * terms;
+    this.messages(2 + terms);
     this.rounds += 1;
     return this;
   }

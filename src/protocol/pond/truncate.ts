@@ -17,10 +17,12 @@
  * |z| / 2^63 per element (for |z| < 2^46, under 2^-17), when the result is
  * wrong by about 2^(64-bits): a large error. Offered for speed only.
  */
+import { ProtocolError } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor } from '../../ring/index.js';
 import { Step } from '../dealer/streams.js';
-import { onServers, mapShares, type PondContext } from './context.js';
+import type { TruncationShares } from '../dealer/triple-source.js';
+import { onServers, mapShares, zipShares, type PondContext } from './context.js';
 import { PondPrivateTensor } from './tensors.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
@@ -28,38 +30,83 @@ const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
 /** Divides a private tensor by 2^bits; the result has fracBits - bits. */
 export function truncate(ctx: PondContext, x: PondPrivateTensor, bits: number): PondPrivateTensor {
   if (bits === 0) return x;
-  return ctx.truncation === 'local' ? truncateLocal(ctx, x, bits) : truncateDealer(ctx, x, bits);
+  return ctx.truncation === 'local' ? truncateLocal(ctx, x, bits) : truncateDealerSum(ctx, [{ x, bits }], x);
+}
+
+/** One term of {@link truncateSum}: x divided by 2^bits. */
+export interface TruncationTerm {
+  readonly x: PondPrivateTensor;
+  readonly bits: number;
+}
+
+/**
+ * The sum of several truncations, sum_j x_j / 2^(bits_j), in the one round of
+ * a single truncation: each term has its own dealer randomness (its own
+ * operation id), and the servers open every term's c_j in one message each.
+ * Each term is off by less than one unit (stochastic rounding), so the sum is
+ * off by less than the number of terms. Terms must share a shape and land on
+ * the same scale (x_j.fracBits - bits_j); every |x_j| < 2^62.
+ *
+ * @param signOf the tensor whose sign the result has (for a comparison that
+ * starts before the truncation is opened; see PondPrivateTensor.truncatedFrom).
+ */
+export function truncateSum(ctx: PondContext, terms: readonly TruncationTerm[], signOf?: PondPrivateTensor): PondPrivateTensor {
+  const [first] = terms;
+  const scale = first.x.fracBits - first.bits;
+  for (const t of terms) {
+    if (t.x.fracBits - t.bits !== scale || !ring.shapesEqual(t.x.shape, first.x.shape)) throw new ProtocolError('truncateSum: internal error, terms of different shapes or scales');
+  }
+  // Terms that need no division are added as they are; the others are opened together.
+  const divided = ctx.truncation === 'local' ? [] : terms.filter((t) => t.bits > 0);
+  const parts = terms.filter((t) => !divided.includes(t)).map((t) => truncate(ctx, t.x, t.bits));
+  if (divided.length > 0) parts.push(truncateDealerSum(ctx, divided, signOf));
+  return parts.length === 1 ? parts[0] : zipShares(ctx, parts, first.x.shape, scale, (shares) => shares.reduce((a, b) => ring.add(a, b)));
 }
 
 function truncateLocal(ctx: PondContext, x: PondPrivateTensor, bits: number): PondPrivateTensor {
   return mapShares(ctx, x, x.shape, x.fracBits - bits, (s, i) => (i === 0 ? ring.shr(s, bits) : ring.neg(ring.shr(ring.neg(s), bits))));
 }
 
-function truncateDealer(ctx: PondContext, x: PondPrivateTensor, bits: number): PondPrivateTensor {
+function truncateDealerSum(ctx: PondContext, terms: readonly TruncationTerm[], signOf?: PondPrivateTensor): PondPrivateTensor {
   const { rt, servers } = ctx;
   const op = rt.nextOp();
   const key = { op, step: Step.open };
-  const shape = x.shape;
-  const rand = ctx.triples.truncation(op, shape, bits);
+  const shape = terms[0].x.shape;
+  // The first term's randomness is the opening's operation; any further term
+  // takes a fresh id, so that no two terms share a dealer stream.
+  const rands = terms.map((t, j) => ctx.triples.truncation(j === 0 ? op : rt.nextOp(), shape, t.bits));
   const offset = RingTensor.fill([], 1n << 62n);
-  const unshift = RingTensor.fill([], 1n << BigInt(62 - bits));
+  const expect = terms.map(() => ({ dtype: 'u64' as const, shape }));
 
   const shares = onServers(ctx, async (i) => {
     const me = servers[i];
     const other = servers[1 - i];
-    const r = await rand.r[i].value();
-    let ci = ring.add(await x.shares[i].value(), r);
-    if (i === 0) ci = ring.add(ci, offset);
-    rt.send(me, other, key, [ci]);
-    const c = ring.add(ci, await rt.receiveTensor(me, other, key, shape));
-    const cTop = ring.shrLogical(c, 63);
-    // w = cTop XOR rTop = cTop + rTop * (1 - 2 cTop): server 0 adds the public cTop.
-    const oneMinus2c = ring.sub(RingTensor.fill([], 1n), ring.shl(cTop, 1));
-    let w = ring.mul(await rand.rTop[i].value(), oneMinus2c);
-    if (i === 0) w = ring.add(w, cTop);
-    let out = ring.sub(ring.shl(w, 63 - bits), await rand.rHigh[i].value());
-    if (i === 0) out = ring.add(out, ring.sub(ring.shrLogical(ring.and(c, LOW63), bits), unshift));
-    return out;
+    const mine: RingTensor[] = [];
+    for (const [j, t] of terms.entries()) {
+      const ci = ring.add(await t.x.shares[i].value(), await rands[j].r[i].value());
+      mine.push(i === 0 ? ring.add(ci, offset) : ci);
+    }
+    rt.send(me, other, key, mine);
+    const theirs = await rt.receive(me, other, key, expect);
+    let sum: RingTensor | undefined;
+    for (const [j, t] of terms.entries()) {
+      const c = ring.add(mine[j], new RingTensor(shape, theirs[j].data as BigUint64Array));
+      const part = await unshiftOpened(c, t.bits, rands[j], i);
+      sum = sum === undefined ? part : ring.add(sum, part);
+    }
+    return sum as RingTensor;
   }, op);
-  return new PondPrivateTensor(ctx.prot, shape, shares, x.fracBits - bits, x);
+  return new PondPrivateTensor(ctx.prot, shape, shares, terms[0].x.fracBits - terms[0].bits, signOf);
+}
+
+/** Server i's share of z >> bits (or one more), from the opened c = z + 2^62 + r (bits > 0). */
+async function unshiftOpened(c: RingTensor, bits: number, rand: TruncationShares, i: 0 | 1): Promise<RingTensor> {
+  const cTop = ring.shrLogical(c, 63);
+  // w = cTop XOR rTop = cTop + rTop * (1 - 2 cTop): server 0 adds the public cTop.
+  const oneMinus2c = ring.sub(RingTensor.fill([], 1n), ring.shl(cTop, 1));
+  let w = ring.mul(await rand.rTop[i].value(), oneMinus2c);
+  if (i === 0) w = ring.add(w, cTop);
+  let out = ring.sub(ring.shl(w, 63 - bits), await rand.rHigh[i].value());
+  if (i === 0) out = ring.add(out, ring.sub(ring.shrLogical(ring.and(c, LOW63), bits), RingTensor.fill([], 1n << BigInt(62 - bits))));
+  return out;
 }

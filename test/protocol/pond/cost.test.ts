@@ -36,6 +36,8 @@ const CASES: Case[] = [
   { name: 'mul private', inputs: two([4, 6], [4, 6]), op: (p, [x, y]) => p.mul(x, y) },
   { name: 'mul broadcast', inputs: two([4, 6], [6]), op: (p, [x, y]) => p.mul(x, y) },
   { name: 'mul real', inputs: one([4, 6]), op: (p, [x]) => p.mul(x, 0.3) },
+  { name: 'mul third', inputs: one([4, 6]), op: (p, [x]) => p.mul(x, 1 / 3) },
+  { name: 'div', inputs: one([4, 6]), op: (p, [x]) => p.div(x, 7) },
   { name: 'mul integer', inputs: one([4, 6]), op: (p, [x]) => p.mul(x, 3) },
   { name: 'mul public tensor', inputs: (p) => [priv(p, [4, 6]), pub(p, [4, 6])], op: (p, [x, y]) => p.mul(x, y) },
   { name: 'square', inputs: one([7, 3]), op: (p, [x]) => p.square(x) },

@@ -4,7 +4,7 @@
  */
 import { check, checkShape } from '../../../errors.js';
 import * as ring from '../../../ring/index.js';
-import { pair, RingTensor, windowCounts, windowGeometry } from '../../../ring/index.js';
+import { pair, windowCounts, windowGeometry } from '../../../ring/index.js';
 import { NO_COST, type OpCost } from '../../api/index.js';
 import { maskAll } from '../beaver.js';
 import { conv2dBackpropFilterOp, conv2dBackpropInputOp, conv2dOp, depthwiseConv2dBackpropFilterOp, depthwiseConv2dBackpropInputOp, depthwiseConv2dOp, MATMUL, MUL, product } from '../bilinear.js';
@@ -12,6 +12,7 @@ import { publicValues, toPrivate, unmasked, zipShares, type PondContext } from '
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
 import { PondPublicTensor, type PondTensor } from '../tensors.js';
+import { mulScalar, scalarTerms } from '../scalar.js';
 import { truncate } from '../truncate.js';
 import { lift, secret, toMask, type CostContext, type PondOp, type PondOpTable } from './types.js';
 
@@ -23,15 +24,21 @@ export function productCost(cc: CostContext, out: PondTensor, x: PondTensor, y: 
   return cc.builder().product(toMask(cc, x, y), out.size, bits).build();
 }
 
-/** x times a public number: an integer multiplies the words exactly, any other real is encoded and truncated. */
-function mulNumber(ctx: PondContext, x: PondTensor, y: number): PondTensor {
-  if (Number.isSafeInteger(y)) return linear.mulPublicWords(ctx, x, RingTensor.fromBigInts([], [BigInt(y)]));
-  return product(ctx, x, lift(ctx, y), MUL);
+/** x times a public number: an integer multiplies the words exactly, any other real at full precision (scalar.ts). */
+function mulNumber(ctx: PondContext, x: PondTensor, y: number, context = 'mul'): PondTensor {
+  return mulScalar(ctx, x, y, context);
 }
 
-/** A product with a public real encoded at the protocol's scale truncates by the smaller scale. */
+/** One truncation round, with one term per part of the scalar (scalar.ts). */
 function mulNumberCost(cc: CostContext, out: PondTensor, x: PondTensor, y: number): OpCost {
-  return Number.isSafeInteger(y) || x.kind === 'public' ? NO_COST : cc.builder().truncate(out.size, Math.min(x.fracBits, cc.fracBits)).build();
+  const terms = scalarTerms(y, cc.fracBits, x.fracBits, x.kind === 'public');
+  return terms === 0 ? NO_COST : cc.builder().truncate(out.size, Math.min(x.fracBits, cc.fracBits), terms).build();
+}
+
+/** x / c for a public nonzero number: x * (1 / c) at full precision. */
+function divNumber(ctx: PondContext, x: PondTensor, c: number): PondTensor {
+  check(c !== 0, () => 'div: division by zero');
+  return mulNumber(ctx, x, 1 / c, 'div');
 }
 
 const free = (): OpCost => NO_COST;
@@ -49,6 +56,7 @@ export const arithmeticOps = {
     run: (ctx, x, y) => (typeof y === 'number' ? mulNumber(ctx, x, y) : product(ctx, x, y, MUL)),
     cost: (cc, out, x, y) => (typeof y === 'number' ? mulNumberCost(cc, out, x, y) : productCost(cc, out, x, y)),
   },
+  div: { run: (ctx, x, c) => divNumber(ctx, x, c), cost: (cc, out, x, c) => (c === 0 ? NO_COST : mulNumberCost(cc, out, x, 1 / c)) },
   square: { run: (ctx, x) => product(ctx, x, x, MUL), cost: (cc, out, x) => productCost(cc, out, x, x) },
   matmul: { run: (ctx, x, y) => product(ctx, x, y, MATMUL), cost: (cc, out, x, y) => productCost(cc, out, x, y) },
   conv2d: { run: (ctx, x, f, options = {}) => product(ctx, x, f, conv2dOp(options)), cost: (cc, out, x, f) => productCost(cc, out, x, f) },
@@ -112,7 +120,7 @@ export const arithmeticOps = {
     run: (ctx, x, axis, keepDims = false) => {
       const n = meanCount(x, axis);
       const summed = linear.linearMap(ctx, x, ring.reducedShape(x.shape, axis, keepDims), (t) => ring.sum(t, axis, keepDims));
-      return mulNumber(ctx, summed, 1 / n);
+      return mulNumber(ctx, summed, 1 / n, 'mean');
     },
     cost: (cc, out, x, axis) => mulNumberCost(cc, out, x, 1 / meanCount(x, axis)),
   },
@@ -151,7 +159,7 @@ export const arithmeticOps = {
     run: (ctx, x) => maskAll(ctx, [secret(x, 'mask')])[0],
     cost: (cc, out, x) => cc.builder().open(toMask(cc, x)).build(),
   },
-} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'depthwiseConv2dBackpropInput' | 'depthwiseConv2dBackpropFilter' | 'col2im' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
+} satisfies Pick<PondOpTable, 'add' | 'sub' | 'neg' | 'mul' | 'div' | 'square' | 'matmul' | 'conv2d' | 'depthwiseConv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'depthwiseConv2dBackpropInput' | 'depthwiseConv2dBackpropFilter' | 'col2im' | 'slice' | 'concat' | 'pad' | 'avgPool2d' | 'sum' | 'mean' | 'reshape' | 'broadcastTo' | 'gather' | 'transpose' | 'polyval' | 'truncate' | 'mask'>;
 
 /** The number of entries `mean` divides by. */
 function meanCount(x: PondTensor, axis: number | readonly number[] | undefined): number {
