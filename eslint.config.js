@@ -4,7 +4,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/ring/wasm/kernels.generated.ts', 'notebooks/', '.tfe-run/'] },
+  { ignores: ['node_modules/', 'dist/', 'docs/api/', 'src/ring/wasm/kernels.generated.ts', 'notebooks/', '.tfe-run/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -30,5 +30,8 @@ export {
   type SocketTransportOptions,
   type TlsMaterial,
 } from './network/node.js';
+// Types that SocketTransport's signatures mention.
+export type { LinkState } from './network/peer-link.js';
+export type { Payload, MessageKey, WireSpec, TrafficKind, WireTensor, WireDtype } from './network/index.js';
 export { main as tfeCommand, USAGE as TFE_USAGE } from './cli/main.js';
 export { runScript, exitWhenIdle } from './cli/script.js';

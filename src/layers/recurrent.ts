@@ -153,7 +153,9 @@ abstract class RNN extends Layer {
   }
 }
 
-interface State {
+/** What a recurrent layer carries from one time step to the next. */
+export interface State {
+  /** The hidden state. */
   readonly h: PrivateTensor;
   /** LSTM's cell. */
   readonly c?: PrivateTensor;

@@ -4,4 +4,4 @@
  * `node.ts` (`tfjs-encrypted/node`).
  */
 export { Client, connect, type ConnectOptions, type ServedModelInfo } from './client.js';
-export { SERVING_VERSION } from './wire.js';
+export { SERVING_VERSION, type Info as ServerInfo } from './wire.js';

@@ -9,7 +9,9 @@ export { ServingPlayer, type ServingStatus, type PlayerOptions } from './server.
 export { shareModel, type ShareModelOptions, type ShareModelResult } from './share-model.js';
 export { servingSettings, readServingFile, type ServingSettings, type ServingOverrides, type BatchSettings } from './settings.js';
 export { servedShareFile } from './owner.js';
-export type { ModelInfo } from './model.js';
+export type { ModelInfo, ServingRoles } from './model.js';
+export type { ServingRole } from './epoch.js';
+export type { ClientEndpointAddress } from './settings.js';
 export type { LeaderStats } from './leader.js';
 export type { FollowerStats } from './follower.js';
 export type { DealerStats } from './dealer.js';

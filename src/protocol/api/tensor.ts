@@ -39,7 +39,8 @@ export abstract class SecureTensorBase<K extends TensorKind> {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface SecureTensorBase<K extends TensorKind> extends OpSignatures<KindTensor<K>> {}
 
-type KindTensor<K extends TensorKind> = Extract<Tensor, { kind: K }>;
+/** The secure tensor type of kind `K`: what a fluent op of a tensor of that kind returns. */
+export type KindTensor<K extends TensorKind> = Extract<Tensor, { kind: K }>;
 
 /** Gives every secure tensor the fluent form of each op in `names` (idempotent). */
 export function installFluentOps(names: readonly OpName[]): void {

@@ -130,7 +130,7 @@ function im2colDilated(x: RingTensor, g: WindowGeometry): RingTensor {
   return new RingTensor([rows, g.kernelHeight * g.kernelWidth * c], data);
 }
 
-/** Options of {@link conv2d} (tf.conv2d's). */
+/** Options of the ring's `conv2d` (tf.conv2d's). */
 export interface Conv2dOptions {
   strides?: number | readonly [number, number];
   padding?: Padding;
@@ -296,7 +296,7 @@ export function depthwiseConv2dBackpropFilter(x: RingTensor, dy: RingTensor, g: 
   return reshape(transpose(matmul(patches, d), [1, 0, 2]), filterShape); // [window, c, m]
 }
 
-/** Options of {@link conv2dTranspose}. */
+/** Options of the ring's `conv2dTranspose`. */
 export interface Conv2dTransposeOptions {
   strides?: number | readonly [number, number];
   padding?: Padding;
