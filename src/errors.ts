@@ -73,6 +73,23 @@ export class OverflowError extends TfeError {
   }
 }
 
+/**
+ * Training's weight-range check (fit's `checkWeights`) found a weight of a
+ * layer at or past `weightBound`: the updates left the range where products
+ * stay exact (usually a learning rate too large).
+ */
+export class WeightRangeError extends TfeError {
+  /** The layer with an out-of-range weight. */
+  readonly layer: string;
+  constructor(context: string, layer: string, bound: number, fracBits: number) {
+    super(
+      'overflow',
+      `${context}: some weight of layer '${layer}' has |w| >= ${bound} after the update; with ${fracBits} fractional bits products with it may overflow silently. Lower the learning rate, or raise weightBound if the weights are meant to be this large (see docs/precision.md)`,
+    );
+    this.layer = layer;
+  }
+}
+
 /** A player name that the configuration does not know. */
 export class UnknownPlayerError extends TfeError {
   readonly player: string;
