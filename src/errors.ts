@@ -20,7 +20,8 @@ export type TfeErrorCode =
   | 'stream_reuse'
   | 'wrong_player'
   | 'serving'
-  | 'stopped';
+  | 'stopped'
+  | 'overflow';
 
 /** Base class of every error this library throws on purpose. */
 export class TfeError extends Error {
@@ -50,6 +51,42 @@ export class ShapeError extends TfeError {
 export class FixedPointRangeError extends TfeError {
   constructor(message: string) {
     super('fixed_point_range', message);
+  }
+}
+
+/**
+ * A secure range check (Pond's `checkRanges` debug option) found an operand
+ * of a product past the bound that keeps the product exact.
+ */
+export class OverflowError extends TfeError {
+  /** The operation whose operand was out of range. */
+  readonly operation: string;
+  /** The exponent e of the bound 2^e on each operand's magnitude. */
+  readonly boundLog2: number;
+  constructor(operation: string, shapes: readonly (readonly number[])[], boundLog2: number, fracBits: number) {
+    super(
+      'overflow',
+      `${operation}: an operand (shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}) has an element with |x| >= 2^${boundLog2}; with ${fracBits} fractional bits operands must stay below 2^${boundLog2} for the product to stay exact (|x * y| < 2^${2 * boundLog2}). Scale the values down (see docs/precision.md)`,
+    );
+    this.operation = operation;
+    this.boundLog2 = boundLog2;
+  }
+}
+
+/**
+ * Training's weight-range check (fit's `checkWeights`) found a weight of a
+ * layer at or past `weightBound`: the updates left the range where products
+ * stay exact (usually a learning rate too large).
+ */
+export class WeightRangeError extends TfeError {
+  /** The layer with an out-of-range weight. */
+  readonly layer: string;
+  constructor(context: string, layer: string, bound: number, fracBits: number) {
+    super(
+      'overflow',
+      `${context}: some weight of layer '${layer}' has |w| >= ${bound} after the update; with ${fracBits} fractional bits products with it may overflow silently. Lower the learning rate, or raise weightBound if the weights are meant to be this large (see docs/precision.md)`,
+    );
+    this.layer = layer;
   }
 }
 

@@ -29,6 +29,8 @@ export {
   ValueError,
   ShapeError,
   FixedPointRangeError,
+  OverflowError,
+  WeightRangeError,
   UnknownPlayerError,
   NotImplementedError,
   ProtocolError,

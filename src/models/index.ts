@@ -7,3 +7,4 @@ export { History, type CallbackArgs, type Logs } from './training/history.js';
 export { losses, LOSSES, type LossIdentifier, type LossSpec } from './training/losses.js';
 export { train, Optimizer, SGDOptimizer, MomentumOptimizer, AdamOptimizer, type VariableGrad } from './training/optimizers.js';
 export { METRICS, type MetricIdentifier, type ModelCompileArgs, type ModelFitArgs, type ModelEvaluateArgs, type TrainableModel } from './training/trainer.js';
+export type { CheckWeights } from './training/weight-check.js';

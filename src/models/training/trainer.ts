@@ -7,6 +7,7 @@
  * learns the loss unless `revealLossTo` names a player: then only it does,
  * once per epoch.
  */
+import { checkLayerWeights, checkWeightOptions, defaultWeightBound, type CheckWeights } from './weight-check.js';
 import { backprop, recordOps } from '../../autodiff/index.js';
 import { PublicRandom } from '../../crypto/index.js';
 import { check, ShapeError, ValueError } from '../../errors.js';
@@ -70,6 +71,15 @@ export interface ModelFitArgs {
    * them and finds them in the History. By default nobody learns them.
    */
   revealLossTo?: string;
+  /**
+   * When to check that no weight left the range where products stay exact:
+   * 'epoch' (default, at each epoch's end), every N batches, or 'never'.
+   * Each check reveals one bit per layer to every player and fails fit with
+   * a WeightRangeError naming the layer (docs/precision.md).
+   */
+  checkWeights?: CheckWeights;
+  /** The bound of the weight check on |w| (default 2^floor((62-2f)/2): 2048 at 20 fractional bits). */
+  weightBound?: number;
   /** Where progress lines go (default console.log), in the process of `revealLossTo` or else of the protocol's default owner. */
   print?: (line: string) => void;
 }
@@ -242,6 +252,10 @@ export async function fit(model: TrainableModel, compiled: Compiled | undefined,
   const verbose = args.verbose ?? 1;
   check(verbose === 0 || verbose === 1 || verbose === 2, () => `${model.name}.fit: verbose must be 0, 1 or 2, got ${String(args.verbose)}`);
   if (args.revealLossTo !== undefined) prot.config.player(args.revealLossTo, `${model.name}.fit revealLossTo`);
+  const checkWeights = args.checkWeights ?? 'epoch';
+  const weightBound = args.weightBound ?? defaultWeightBound(prot.fracBits);
+  checkWeightOptions(`${model.name}.fit`, checkWeights, weightBound);
+  const checkLayers = (): Promise<void> => checkLayerWeights(prot, model.layers.filter((l) => l.trainable && l.built), weightBound, `${model.name}.fit`);
   const weights = trainableWeights(model);
   const updated = updatedWeights(model);
   check(weights.length > 0, () => `${model.name}.fit: the model has no trainable weights`);
@@ -293,10 +307,12 @@ export async function fit(model: TrainableModel, compiled: Compiled | undefined,
       const synced = prot.sync(updated);
       await pending;
       pending = synced;
+      if (typeof checkWeights === 'number' && (b + 1) % checkWeights === 0) await checkLayers();
       progress.endBatch(b);
       await callbacks.call('onBatchEnd', b);
     }
     await pending;
+    if (checkWeights === 'epoch') await checkLayers();
     let logs: Logs = {};
     if (learner !== undefined) {
       logs = await revealLogs(prot, learner, sums, batches, nTrain, '');

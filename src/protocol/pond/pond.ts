@@ -53,6 +53,8 @@ import { CostBuilder } from './cost.js';
 import { MaskCache, onServers, publicScalar, toPrivate, unmasked, type PondContext, type TruncationMode } from './context.js';
 import { publicSeed, sync } from './coordination.js';
 import { POND_OPS, type PondOp } from './op-table/index.js';
+import { defaultWarningHandler, overflowWarning, type OverflowWarningHandler } from './overflow.js';
+import { PRODUCT_OPS, withRangeCheck } from './range-check.js';
 import { revealTo, shareInput } from './sharing.js';
 import { isPondTensor, PondPrivateTensor, PondPublicTensor, type PondTensor } from './tensors.js';
 import { PondPrivateVariable } from './variable.js';
@@ -93,6 +95,21 @@ export interface PondOptions {
    * comparisons (maximum, clip, pooling, the smooth functions' ranges) keep 64 bits.
    */
   reluBits?: AdderBits;
+  /**
+   * Receives a warning when a revealed value is near the fixed-point limits
+   * (|v| >= 2^(62-2f), the product bound, or 2^(62-f)): the likely sign of a
+   * silent overflow. Default: `process.emitWarning`, or `console.warn` in the
+   * browser. The warning names the operation and the bound, never a value.
+   */
+  onWarning?: OverflowWarningHandler;
+  /**
+   * Debug option (default false): before a product's result is used, check
+   * with secure comparisons that each secret operand has |x| < 2^((62-2f)/2),
+   * failing the result with an OverflowError naming the op, the shapes and
+   * the bound. Opens one bit per operand to the servers; costs a relu-sized
+   * comparison and a max tournament per operand. See docs/precision.md.
+   */
+  checkRanges?: boolean;
 }
 
 type TripleFactory = NonNullable<PondOptions['tripleSource']>;
@@ -113,6 +130,8 @@ export class Pond implements Protocol {
   private readonly ctx: PondContext;
   private readonly makeTriples: TripleFactory;
   private readonly recorders = new Set<OpRecorder>();
+  private readonly onWarning: OverflowWarningHandler;
+  private readonly checkRanges: boolean;
   private trace: Trace | undefined;
   /** Ops in progress: recorders and estimates see only the outermost. */
   private depth = 0;
@@ -131,6 +150,10 @@ export class Pond implements Protocol {
     this.servers = [servers[0], servers[1]];
     this.cryptoProducer = cryptoProducer;
     this.fracBits = fracBits;
+    check(options.onWarning === undefined || typeof options.onWarning === 'function', () => `Pond: onWarning must be a function, got ${typeof options.onWarning}`);
+    this.onWarning = options.onWarning ?? defaultWarningHandler;
+    check(options.checkRanges === undefined || typeof options.checkRanges === 'boolean', () => `Pond: checkRanges must be a boolean, got ${typeof options.checkRanges}`);
+    this.checkRanges = options.checkRanges === true;
     const rt = Runtime.of(config);
     const randomness = options.randomness ?? (() => osRandom);
     this.makeTriples = options.tripleSource ?? ((r, s, c, rand) => new OnlineTripleSource(r, s, c, rand));
@@ -186,6 +209,8 @@ export class Pond implements Protocol {
     let out: PondTensor;
     try {
       out = (entry.run as (ctx: PondContext, x: PondTensor, ...a: unknown[]) => PondTensor)(saved === undefined ? base : { ...base, saved }, x, ...rest);
+      // Only outermost, real (not estimated) products: with checkRanges off nothing changes.
+      if (this.checkRanges && this.depth === 1 && trace === undefined && this.trace === undefined && PRODUCT_OPS.has(op)) out = withRangeCheck(base, op, [x, ...rest], out);
     } finally {
       this.depth -= 1;
     }
@@ -353,7 +378,11 @@ export class Pond implements Protocol {
     const r = revealTo(this.ctx, t, receivers);
     await r.done;
     const mine = receivers.find((p) => this.config.isLocal(p));
-    return mine === undefined ? undefined : r.values.get(mine)?.value();
+    const v = mine === undefined ? undefined : await r.values.get(mine)?.value();
+    // Only the receiver, who holds the values anyway, checks them: no extra round or byte.
+    const w = v === undefined ? undefined : overflowWarning('reveal', v.values, v.shape, t.fracBits);
+    if (w !== undefined) this.onWarning(w);
+    return v;
   }
 
   /**

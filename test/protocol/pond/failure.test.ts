@@ -1,5 +1,5 @@
 import test from 'ava';
-import { PeerLostError } from '../../../src/errors.js';
+import { FixedPointRangeError, PeerLostError, ShapeError } from '../../../src/errors.js';
 import { makePond } from '../../helpers/float.js';
 import { TestRng } from '../../helpers/random.js';
 import { sharesOf } from '../../../src/protocol/index.js';
@@ -30,4 +30,18 @@ test('a silent crypto producer is reported within the timeout, naming it and the
   const e = await t.throwsAsync(prot.reveal(x.mul(x), 'result-receiver'), { instanceOf: PeerLostError });
   t.regex(e!.message, /'crypto-producer' sent nothing to 'server1' for operation \d+ step 1[67] within 300 ms/);
   t.true(Date.now() - started < 3_000);
+});
+
+test('a failed op fails its dependents with the original cause, not later independent reveals', async (t) => {
+  const { prot } = makePond({}, 5_000);
+  const bad = prot.definePrivateInput('inputter', () => [Number.NaN]);
+  const first = await t.throwsAsync(prot.reveal(bad.mul(bad), 'result-receiver'), { instanceOf: FixedPointRangeError });
+  t.regex(first!.message, /definePrivateInput: element 0 .* is NaN/);
+  // A dependent op fails with the same cause.
+  await t.throwsAsync(prot.reveal(bad.add(1), 'result-receiver'), { instanceOf: FixedPointRangeError, message: first!.message });
+  // An op that throws at once (shape mismatch) poisons nothing either.
+  const ok = prot.definePrivateInput('inputter', () => [2, 3]);
+  t.throws(() => ok.matmul(ok), { instanceOf: ShapeError });
+  const v = await prot.revealFloat64(ok.mul(ok), 'result-receiver');
+  t.deepEqual(Array.from(v!.values), [4, 9]);
 });

@@ -1,0 +1,39 @@
+/**
+ * fit's weight-range check: after an update, each trainable layer's weights
+ * are compared with the bound by the secure comparisons (abs, the max
+ * tournament, one comparison), and only one bit per layer, "some weight is
+ * out of range", is revealed to every player. A weight past the bound makes
+ * later products overflow silently (docs/precision.md).
+ */
+import { check, WeightRangeError } from '../../errors.js';
+import type { Layer } from '../../layers/index.js';
+import type { Protocol, SecretTensor } from '../../protocol/api/index.js';
+
+/** When fit checks the weights: each epoch's end, every N batches, or never. */
+export type CheckWeights = 'epoch' | number | 'never';
+
+/** Default bound: 2^floor((62-2f)/2), so a weight times an input of the same size stays below the product bound. */
+export function defaultWeightBound(fracBits: number): number {
+  return 2 ** Math.floor((62 - 2 * fracBits) / 2);
+}
+
+/** Throws unless `when` is a CheckWeights value and `bound` a positive finite number. */
+export function checkWeightOptions(context: string, when: unknown, bound: unknown): void {
+  check(when === 'epoch' || when === 'never' || (typeof when === 'number' && Number.isInteger(when) && when > 0), () => `${context}: checkWeights must be 'epoch', 'never' or a positive integer (every N batches), got ${String(when)}`);
+  check(typeof bound === 'number' && Number.isFinite(bound) && bound > 0, () => `${context}: weightBound must be a positive finite number, got ${String(bound)}`);
+}
+
+/** Reveals, per layer, whether some weight has |w| >= bound; throws a WeightRangeError naming the first such layer. */
+export async function checkLayerWeights(prot: Protocol, layers: readonly Layer[], bound: number, context: string): Promise<void> {
+  const flags = layers.flatMap((layer) => {
+    const ws = layer.trainableWeights;
+    if (ws.length === 0) return [];
+    const maxes = ws.map((w) => (w.abs() as SecretTensor).max().reshape([1]));
+    const m = maxes.length === 1 ? maxes[0]! : (prot.concat(maxes, 0) as SecretTensor).max().reshape([1]);
+    return [{ layer, bit: m.greaterEqual(bound) }];
+  });
+  for (const { layer, bit } of flags) {
+    const v = await prot.revealFloat64(bit);
+    if (v.values[0] !== 0) throw new WeightRangeError(context, layer.name, bound, prot.fracBits);
+  }
+}
