@@ -37,12 +37,12 @@ test('saveModel(file://) round-trips the shares bit for bit and predictions agre
   try {
     const { prot } = makePond();
     const a = network(prot, 1);
-    const result = await tfe.models.saveModel(a, `file://${dir}`);
+    const result = await a.save(`file://${dir}`);
     t.deepEqual(result.written.map((f) => path.basename(f)).sort(), ['server0.tfeshares', 'server1.tfeshares']);
     t.true(result.dateSaved instanceof Date);
     const b = network(prot, 2);
     t.notDeepEqual(await words(b), await words(a));
-    await tfe.models.loadModelShares(b, `file://${dir}`);
+    await tfe.models.load(b, `file://${dir}`);
     t.deepEqual(await words(b), await words(a), 'the same shares, bit for bit');
     const x = prot.definePrivateInput('inputter', () => [[0.5, -1, 2]], { shape: [1, 3] });
     t.true(maxAbsDiff(await revealValues(prot, b.predict(x)), await revealValues(prot, a.predict(x))) <= 4 * 2 ** -16);
