@@ -15,6 +15,7 @@ import { inputList, type LayersModel, type ModelBuildOptions, type ModelConfig, 
 import { printSummary } from './summary.js';
 import type { ModelGraph } from './tfjs-architecture.js';
 import { toTfjs } from './to-tfjs.js';
+import { sharesHandler, type SharesIOHandler, type SharesSaveResult } from './shares-router.js';
 import { TrainableLayersModel } from './training/trainable.js';
 
 /** Arguments of {@link model}. */
@@ -183,6 +184,17 @@ export class Functional extends TrainableLayersModel implements LayersModel {
    */
   toTfjs(owner: string): Promise<tf.LayersModel | undefined> {
     return toTfjs(this, owner);
+  }
+
+  /**
+   * Saves this process's shares of the weights, like tfjs `model.save`: a
+   * `SharesIOHandler` or a URL ('file://<folder>' once 'tfjs-encrypted/node'
+   * is imported). Every player calls it; each server writes only its own
+   * shares; a process holding no shares writes nothing and resolves with
+   * `written: []`. Optimizer state is not saved.
+   */
+  async save(handlerOrUrl: string | SharesIOHandler): Promise<SharesSaveResult> {
+    return sharesHandler(handlerOrUrl).save(this);
   }
 
   private get callOptions(): CallOptions {

@@ -122,6 +122,10 @@ export async function loadShares(model: SavableModel, dir: string): Promise<void
     w.assign(prot.privateFromShares(w.shape, async (i) => (await fileOf(i)).shares[j], spec.fracBits));
   });
   // Surface a refused file here rather than at the next reveal.
-  await Promise.all([0, 1].filter((i) => prot.config.isLocal(prot.shareHolders[i])).map((i) => fileOf(i as 0 | 1)));
+  const read = await Promise.all([0, 1].filter((i) => prot.config.isLocal(prot.shareHolders[i])).map((i) => fileOf(i as 0 | 1)));
+  // Two shares of different sharings add up to garbage: refuse files of two savings.
+  if (read.length === 2 && read[0].header.model.sharingId !== read[1].header.model.sharingId) {
+    throw new ModelFileError(shareFilePath(dir, prot.shareHolders[1]), `holds shares of another saving (sharing id) than ${shareFilePath(dir, prot.shareHolders[0])}; expected both servers' files of one saving`);
+  }
   await prot.flush();
 }
