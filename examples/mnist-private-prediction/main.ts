@@ -20,8 +20,9 @@ const IMAGES = Number(process.env.IMAGES ?? 100);
 // Images per chunk: each chunk is predicted, then every player waits at a
 // barrier (prot.sync) before the next one is issued, so the crypto producer
 // and the servers hold one chunk's correlated randomness and activations at a
-// time instead of all of them (bounded memory for IMAGES=1000 across processes).
-const BATCH = Number(process.env.BATCH ?? 100);
+// time instead of all of them (bounded memory for IMAGES=1000 across processes;
+// this CNN moves about 7 MB per image in all, BENCHMARKS.md, so 20 is ~140 MB).
+const BATCH = Number(process.env.BATCH ?? 20);
 const MODEL = fileURLToPath(new URL(`../../models/${process.env.MODEL ?? 'mnist-cnn'}/`, import.meta.url));
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver']);
