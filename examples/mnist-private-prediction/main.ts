@@ -17,6 +17,12 @@ import { loadMnist } from '../../models/data.js';
 tf.env().set('PROD', true);
 
 const IMAGES = Number(process.env.IMAGES ?? 100);
+// Images per chunk: each chunk is predicted, then every player waits at a
+// barrier (prot.sync) before the next one is issued, so the crypto producer
+// and the servers hold one chunk's correlated randomness and activations at a
+// time instead of all of them (bounded memory for IMAGES=1000 across processes;
+// this CNN moves about 7 MB per image in all, BENCHMARKS.md, so 20 is ~140 MB).
+const BATCH = Number(process.env.BATCH ?? 20);
 const MODEL = fileURLToPath(new URL(`../../models/${process.env.MODEL ?? 'mnist-cnn'}/`, import.meta.url));
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver']);
@@ -32,7 +38,15 @@ const inputShape = plain.inputs[0].shape.slice(1) as number[];
 const images = prot.definePrivateInput('inputter', () => loadMnist().test.pixels.slice(0, IMAGES * 784), { shape: [IMAGES, ...inputShape] });
 
 const started = performance.now();
-const predictions = prot.argmax(model.predict(images, { batchSize: 100 }), -1);
+const chunks: ReturnType<typeof prot.argmax>[] = [];
+for (let start = 0; start < IMAGES; start += BATCH) {
+  const n = Math.min(BATCH, IMAGES - start);
+  const chunk = prot.argmax(model.predict(images.slice([start, ...inputShape.map(() => 0)], [n, ...inputShape])), -1);
+  // Barrier: nobody issues the next chunk before both servers hold this one's result.
+  await prot.sync([chunk]);
+  chunks.push(chunk);
+}
+const predictions = chunks.length === 1 ? chunks[0] : prot.concat(chunks, 0);
 
 await prot.defineOutput('result-receiver', predictions, (classes) => {
   const seconds = (performance.now() - started) / 1000;
