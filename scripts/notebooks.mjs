@@ -4,7 +4,7 @@
 // notebook shows a plot (an image/svg+xml output or html with <svg).
 // Installs jupyter (Debian, as root) and the tslab kernel when missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,9 +15,13 @@ if (!ok('jupyter', ['nbconvert', '--version'])) {
   run('apt-get', ['update']);
   run('apt-get', ['install', '-y', 'jupyter-notebook', 'jupyter-nbconvert']);
 }
+// `jupyter kernelspec` is missing on some installs: then install the kernel (idempotent).
 const kernels = spawnSync('jupyter', ['kernelspec', 'list'], { encoding: 'utf8' }).stdout ?? '';
 if (!/^\s*tslab\s/m.test(kernels)) run('npx', ['tslab', 'install', '--python=/usr/bin/python3']);
 run('npm', ['run', 'build']);
+// tslab's compiler resolves 'tfjs-encrypted' in node_modules only (no package
+// self-reference): link the checkout there, as a user's install would have it.
+if (!existsSync('node_modules/tfjs-encrypted')) symlinkSync('..', 'node_modules/tfjs-encrypted', 'dir');
 
 const dir = 'notebooks';
 const out = mkdtempSync(join(tmpdir(), 'tfe-notebooks-'));
