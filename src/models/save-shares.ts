@@ -14,13 +14,11 @@ import { check, ModelFileError, NotImplementedError } from '../errors.js';
 import type { Layer } from '../layers/index.js';
 import type { PrivateVariable, Protocol } from '../protocol/api/index.js';
 import { convertTfjs } from './from-tfjs.js';
-import { tfjsArchitecture, type ArchitectureModel } from './tfjs-architecture.js';
+import { tfjsArchitecture } from './tfjs-architecture.js';
+import type { SavableModel } from './shares-router.js';
 import { readShareFile, sharedModel, writeShareFile, type SharedModel, type SharedModelSpec } from './shares-io.js';
 
-/** What saving needs of a built model (Sequential and Functional are). */
-export interface SavableModel extends ArchitectureModel {
-  readonly protocol: Protocol | undefined;
-}
+export type { SavableModel } from './shares-router.js';
 
 /** `file://dir` or a plain path. */
 function folderOf(target: string): string {

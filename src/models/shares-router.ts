@@ -5,7 +5,13 @@
  * 'tfjs-encrypted/node' registers `file://` when imported.
  */
 import { ValueError } from '../errors.js';
-import type { SavableModel } from './save-shares.js';
+import type { Protocol } from '../protocol/api/index.js';
+import type { ArchitectureModel } from './tfjs-architecture.js';
+
+/** What saving needs of a built model (Sequential and Functional are). */
+export interface SavableModel extends ArchitectureModel {
+  readonly protocol: Protocol | undefined;
+}
 
 /** What saving reports, like tf.io.SaveResult (no byte counts: each server writes only its own file). */
 export interface SharesSaveResult {
