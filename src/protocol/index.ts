@@ -2,6 +2,7 @@
 export * from './api/index.js';
 export { Pond, PondPrivateVariable, PondPublicTensor, PondPrivateTensor, PondMaskedTensor, sharesOf } from './pond/index.js';
 export type { PondRoles, PondOptions, PondTensor, PondSecretTensor, TruncationMode, OverflowWarning, OverflowWarningHandler, OverflowBoundKind } from './pond/index.js';
+export type { AdderBits } from './binary/adder.js';
 export { Placed } from './placed.js';
 export { Runtime } from './runtime.js';
 export type { TripleSource, MaskShares, BilinearOp, TruncationShares, ServerPair, OwnedAnds, OwnedPair, RandomBits } from './dealer/triple-source.js';
