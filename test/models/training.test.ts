@@ -292,6 +292,38 @@ test('optimizers: sgd, momentum (with Nesterov) and adam steps agree with tf.tra
   }
 });
 
+test('setLearningRate mid-way (a schedule): sgd and momentum agree with tf.train, the velocity carrying over', async (t) => {
+  const shape = [3, 4];
+  const w0 = floats(12, -1, 1);
+  const grad = (): Float64Array => floats(12, 0.05, 0.3).map((v) => (rng.uniform(0, 1) < 0.5 ? -v : v));
+  const steps = [grad(), grad(), grad(), grad()];
+  const cases = [
+    { name: 'sgd', secure: () => tfe.train.sgd(0.1), plain: () => tf.train.sgd(0.1) },
+    { name: 'momentum', secure: () => tfe.train.momentum(0.1, 0.9), plain: () => tf.train.momentum(0.1, 0.9) },
+    { name: 'nesterov', secure: () => tfe.train.momentum(0.1, 0.9, true), plain: () => tf.train.momentum(0.1, 0.9, true) },
+  ];
+  for (const c of cases) {
+    const prot = makeProt();
+    const w = prot.definePrivateVariable(() => w0, { owner: 'owner', shape });
+    const opt = c.secure();
+    const pw = tf.variable(tf.tensor(Array.from(w0), shape));
+    const popt = c.plain();
+    steps.forEach((g, i) => {
+      if (i === 2) {
+        opt.setLearningRate(0.03);
+        popt.setLearningRate(0.03);
+      }
+      opt.applyGradients([{ variable: w, grad: prot.definePrivateInput('owner', () => g, { shape }) }]);
+      popt.applyGradients([{ name: pw.name, tensor: tf.tensor(Array.from(g), shape) }]);
+    });
+    t.is(opt.learningRate, 0.03);
+    const err = maxAbsDiff(await revealValues(prot, w), pw.dataSync());
+    t.true(err <= 1e-5, `${c.name}: weights off by ${err.toExponential(2)} after a change of rate (tolerance 1e-5)`);
+  }
+  t.throws(() => tfe.train.momentum(0.1, 0.9).setLearningRate(-1), { message: /momentum\.setLearningRate: learningRate must be a positive number, got -1/ });
+  t.throws(() => tfe.train.sgd(0.1).setLearningRate(Number.NaN), { message: /sgd\.setLearningRate: learningRate must be a positive number, got NaN/ });
+});
+
 test('fit with adam reduces the loss', async (t) => {
   const prot = makeProt();
   const { xs, ys } = blobs(64, 4);

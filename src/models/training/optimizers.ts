@@ -47,10 +47,27 @@ function asSecret(t: Tensor, where: string): SecretTensor {
 
 /** tf.train.sgd: w <- w - learningRate * g. */
 export class SGDOptimizer extends Optimizer {
-  constructor(readonly learningRate: number) {
+  private rate: number;
+
+  constructor(learningRate: number) {
     super();
     checkRate(learningRate, 'learningRate', 'sgd');
+    this.rate = learningRate;
   }
+  get learningRate(): number {
+    return this.rate;
+  }
+  /**
+   * Changes the learning rate from the next step on, as tfjs's
+   * `SGDOptimizer.setLearningRate` (a schedule: call it from `onEpochBegin`).
+   */
+  setLearningRate(learningRate: number): void {
+    checkRate(learningRate, 'learningRate', `${this.className.toLowerCase()}.setLearningRate`);
+    this.rescale(learningRate / this.rate);
+    this.rate = learningRate;
+  }
+  /** Hook for state kept multiplied by the rate (momentum's velocity). */
+  protected rescale(_factor: number): void {}
   get className(): string {
     return 'SGD';
   }
@@ -67,22 +84,26 @@ export class SGDOptimizer extends Optimizer {
  * Nesterov w <- w - learningRate * (g + momentum * v). Kept as the scaled
  * velocity learningRate * v, so one product by the public momentum per weight.
  */
-export class MomentumOptimizer extends Optimizer {
+export class MomentumOptimizer extends SGDOptimizer {
   private readonly velocity = new Map<PrivateVariable, PrivateVariable>();
 
   constructor(
-    readonly learningRate: number,
+    learningRate: number,
     readonly momentum: number,
     readonly useNesterov = false,
   ) {
-    super();
-    checkRate(learningRate, 'learningRate', 'momentum');
+    super(learningRate);
     check(typeof momentum === 'number' && momentum >= 0 && momentum < 1, () => `momentum: momentum must be in [0, 1), got ${String(momentum)}`);
   }
-  get className(): string {
+  override get className(): string {
     return 'Momentum';
   }
-  applyScaled(pairs: readonly VariableGrad[]): void {
+  /** The velocity is kept as learningRate * v: a new rate rescales it (one product per weight, once), so v itself carries over as in tfjs. */
+  protected override rescale(factor: number): void {
+    if (factor === 1) return;
+    for (const v of this.velocity.values()) v.assign(v.mul(factor));
+  }
+  override applyScaled(pairs: readonly VariableGrad[]): void {
     for (const { variable, grad } of pairs) {
       const g = asSecret(grad, 'momentum');
       const old = this.velocity.get(variable);
@@ -92,7 +113,7 @@ export class MomentumOptimizer extends Optimizer {
       variable.assign(variable.sub(this.useNesterov ? g.add(v.mul(this.momentum)) : v));
     }
   }
-  getConfig(): Record<string, ConfigValue> {
+  override getConfig(): Record<string, ConfigValue> {
     return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
   }
 }
