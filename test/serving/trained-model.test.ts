@@ -72,7 +72,8 @@ test('a model trained privately and saved by saveShares is served by tfe serve; 
   let client: Client | undefined;
   t.teardown(() => client?.close());
   try {
-    client = await bounded(connect({ servers: files.urls, timeoutMs: 10_000 }), 60_000, 'connecting');
+    // The servers are processes starting tsx and tfjs: on a loaded 2-core CI that alone can pass 10 s.
+    client = await bounded(connect({ servers: files.urls, timeoutMs: 10_000, connectTimeoutMs: 50_000 }), 60_000, 'connecting');
     await client.ready(90_000);
     const got = await bounded(client.predict(tf.tensor(Array.from(queries), [5, 4])), 30_000, 'a prediction');
     t.deepEqual(got.shape, [5, 2]);
