@@ -45,3 +45,23 @@ test('every-N-batches checks catch it too; a small learning rate or checkWeights
   model.compile({ optimizer: tfe.train.sgd(0.001), loss: 'meanSquaredError' });
   await t.throwsAsync(model.fit(x, y, { batchSize: 4, checkWeights: 0 }), { message: /checkWeights must be 'epoch', 'never' or a positive integer/ });
 });
+
+test('checkLayerWeights: a weight just past -bound or +bound in any variable of a layer is caught; just inside passes', async (t) => {
+  const { checkLayerWeights } = await import('../../src/models/training/weight-check.js');
+  const cases: Array<{ kernel: number[]; bias: number[]; fails: boolean }> = [
+    { kernel: [0.5, -99.9, 99.9, 0], bias: [1], fails: false },
+    { kernel: [0.5, -100.01, 3, 0], bias: [1], fails: true },
+    { kernel: [0.5, 2, 3, 0], bias: [100.01], fails: true },
+    { kernel: [0.5, 2, 100, 0], bias: [0], fails: true },
+    { kernel: [-100, 2, 3, 0], bias: [0], fails: true },
+  ];
+  for (const c of cases) {
+    const config = new tfe.InProcessConfig(PLAYERS);
+    const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { fracBits: 20, onWarning: () => undefined });
+    const model = tfe.sequential({ layers: [tfe.layers.dense({ units: 1, inputShape: [4], name: 'probe' })] });
+    model.build(prot, { weightsOwner: 'owner', weights: (_l, w) => Float64Array.from(w === 0 ? c.kernel : c.bias) });
+    const run = checkLayerWeights(prot, model.layers, 100, 'probe');
+    if (c.fails) await t.throwsAsync(run, { instanceOf: WeightRangeError, message: /'probe'/ }, JSON.stringify(c));
+    else await t.notThrowsAsync(run, JSON.stringify(c));
+  }
+});

@@ -1,7 +1,7 @@
 /**
  * fit's weight-range check: after an update, each trainable layer's weights
- * are compared with the bound by the secure comparisons (abs, the max
- * tournament, one comparison), and only one bit per layer, "some weight is
+ * are compared with the bound by the secure comparisons (each weight with
+ * +bound and -bound, the count summed, one comparison), and only one bit per layer, "some weight is
  * out of range", is revealed to every player. A weight past the bound makes
  * later products overflow silently (docs/precision.md).
  */
@@ -23,14 +23,19 @@ export function checkWeightOptions(context: string, when: unknown, bound: unknow
   check(typeof bound === 'number' && Number.isFinite(bound) && bound > 0, () => `${context}: weightBound must be a positive finite number, got ${String(bound)}`);
 }
 
-/** Reveals, per layer, whether some weight has |w| >= bound; throws a WeightRangeError naming the first such layer. */
+/**
+ * Reveals, per layer, whether some weight has |w| >= bound; throws a WeightRangeError naming the first such layer.
+ * Each weight is compared with +bound and -bound at once and the 0/1 results are summed (local): two
+ * comparisons deep, not a max tournament (a comparison per level, log2 of the weight count levels).
+ */
 export async function checkLayerWeights(prot: Protocol, layers: readonly Layer[], bound: number, context: string): Promise<void> {
   const flags = layers.flatMap((layer) => {
     const ws = layer.trainableWeights;
     if (ws.length === 0) return [];
-    const maxes = ws.map((w) => (w.abs() as SecretTensor).max().reshape([1]));
-    const m = maxes.length === 1 ? maxes[0]! : (prot.concat(maxes, 0) as SecretTensor).max().reshape([1]);
-    return [{ layer, bit: m.greaterEqual(bound) }];
+    const counts = ws.map((w) => (w.greaterEqual(bound).sum() as SecretTensor).add(w.neg().greaterEqual(bound).sum() as SecretTensor).reshape([1]));
+    const outside = counts.length === 1 ? counts[0]! : (prot.concat(counts, 0) as SecretTensor).sum().reshape([1]);
+    // Only this bit is revealed, not the count.
+    return [{ layer, bit: outside.greaterEqual(0.5) }];
   });
   for (const { layer, bit } of flags) {
     const v = await prot.revealFloat64(bit);
