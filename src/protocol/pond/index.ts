@@ -1,5 +1,6 @@
 /** The Pond protocol: two servers and a crypto producer. */
-export { Pond, type PondRoles, type PondOptions } from './pond.js';
+export { Pond } from './pond.js';
+export type { PondRoles, PondOptions } from './options.js';
 export { PondPrivateVariable } from './variable.js';
 export { PondPublicTensor, PondPrivateTensor, PondMaskedTensor, sharesOf, type PondTensor, type PondSecretTensor } from './tensors.js';
 export type { TruncationMode } from './context.js';
