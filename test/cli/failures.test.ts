@@ -17,26 +17,6 @@ const PLAYERS = ['server0', 'server1', 'crypto-producer', 'inputter', 'result-re
 /** What a loaded machine may add to a timeout: the cascade of fail messages, destroying, exiting. */
 const MARGIN_MS = 6000;
 
-/** When `run` printed a line matching `re` on stdout (polled every 10 ms). */
-async function lineAt(run: PlayerRun, re: RegExp): Promise<number> {
-  await waitForLine(run, re);
-  return Date.now();
-}
-
-/** When `run` printed a line matching `re` on stderr; rejects if it exits first. */
-function stderrLineAt(run: PlayerRun, re: RegExp): Promise<number> {
-  let exited = false;
-  void run.exit.then(() => (exited = true));
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (re.test(run.stderr)) resolve(Date.now());
-      else if (exited) reject(new Error(`${run.name} exited without printing ${re}: ${run.stderr.slice(-2000)}`));
-      else setTimeout(check, 10);
-    };
-    check();
-  });
-}
-
 async function exits(players: PlayerRun[]): Promise<Map<string, { code: number | null; at: number }>> {
   const all = await Promise.all(players.map((p) => p.exit));
   return new Map(players.map((p, i) => [p.name, all[i]]));
@@ -96,7 +76,7 @@ test.serial('a player that never starts: the others give up after timeoutMs (not
   const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_TIMEOUT_MS: String(timeoutMs) }, ['server0', 'server1', 'crypto-producer', 'inputter']);
   // Measured from when each program is loaded: starting tsx and tfjs on a loaded
   // 2-core CI machine can take longer than the timeout itself.
-  const up = await Promise.all(players.map((p) => lineAt(p, /stage: configured/)));
+  const up = await Promise.all(players.map((p) => waitForLine(p, /stage: configured/)));
   const done = await exits(players);
   players.forEach((p, i) => {
     const exit = done.get(p.name)!;
@@ -121,7 +101,7 @@ test.serial('tfe run stops the other players as soon as one fails, and removes i
   const started = Date.now();
   // server1 fails before it connects; the others' timeout is a minute.
   const r = spawnCli(t, ['run', SCRIPT], { TFE_TEST_SCENARIO: 'early', TFE_TEST_TIMEOUT_MS: '60000', TMPDIR: tmp });
-  const failedAt = await stderrLineAt(r, /tfe run: server1 exited with code 1; stopping the other players/);
+  const failedAt = await waitForLine(r, /tfe run: server1 exited with code 1; stopping the other players/, 'stderr');
   const { code, at } = await r.exit;
   t.is(code, 1);
   // The others would wait a minute for server1; tfe run stops them at once.

@@ -62,13 +62,16 @@ export async function startPlayers(
   return Object.assign(runs, { ports: players.map((p) => p.port) });
 }
 
-/** Resolves when `run` has printed a line matching `re` on stdout; rejects if it exits first. */
-export function waitForLine(run: PlayerRun, re: RegExp): Promise<void> {
+/**
+ * Resolves, with the time it saw it, when `run` has printed a line matching `re`
+ * on `stream` (stdout by default; polled every 10 ms); rejects if it exits first.
+ */
+export function waitForLine(run: PlayerRun, re: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<number> {
   let exited = false;
   void run.exit.then(() => (exited = true));
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      if (re.test(run.stdout)) resolve();
+      if (re.test(run[stream])) resolve(Date.now());
       else if (exited) reject(new Error(`${run.name} exited without printing ${re}: ${run.stderr.slice(-2000)}`));
       else setTimeout(check, 10);
     };
