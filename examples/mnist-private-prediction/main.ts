@@ -23,6 +23,10 @@ const IMAGES = Number(process.env.IMAGES ?? 100);
 // time instead of all of them (bounded memory for IMAGES=1000 across processes;
 // this CNN moves about 7 MB per image in all, BENCHMARKS.md, so 20 is ~140 MB).
 const BATCH = Number(process.env.BATCH ?? 20);
+// SYNC=0 issues every chunk at once and leaves the pacing to the library's
+// dealer window (PondOptions.dealerWindow): the crypto producer and the
+// servers then hold about 256 operations' material, a few chunks.
+const SYNC = process.env.SYNC !== '0';
 const MODEL = fileURLToPath(new URL(`../../models/${process.env.MODEL ?? 'mnist-cnn'}/`, import.meta.url));
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver']);
@@ -43,7 +47,7 @@ for (let start = 0; start < IMAGES; start += BATCH) {
   const n = Math.min(BATCH, IMAGES - start);
   const chunk = prot.argmax(model.predict(images.slice([start, ...inputShape.map(() => 0)], [n, ...inputShape])), -1);
   // Barrier: nobody issues the next chunk before both servers hold this one's result.
-  await prot.sync([chunk]);
+  if (SYNC) await prot.sync([chunk]);
   chunks.push(chunk);
 }
 const predictions = chunks.length === 1 ? chunks[0] : prot.concat(chunks, 0);

@@ -27,6 +27,7 @@ export class TrafficCounters {
   private seen = new Map<number, Set<number>>();
 
   record(from: string, to: string, key: MessageKey, byteLength: number, kind: TrafficKind): void {
+    if (kind === 'control') return;
     const pair = `${from}->${to}`;
     this.bytes.set(pair, (this.bytes.get(pair) ?? 0) + byteLength);
     this.messages.set(pair, (this.messages.get(pair) ?? 0) + 1);

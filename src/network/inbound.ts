@@ -10,7 +10,7 @@
 import { ProtocolError } from '../errors.js';
 import { CHUNK_HEADER_BYTES, peekChunk, Reassembler, type ReassemblyLimits } from './chunk.js';
 import { decodeFrame } from './frame.js';
-import { describeKey } from './message.js';
+import { CONTROL_STEP, describeKey } from './message.js';
 import type { Mailbox } from './transport.js';
 
 /** Most buffers in one chunk event (a header and views of the tensors it spans). */
@@ -91,8 +91,10 @@ export class Inbound {
     if (whole === undefined) return;
     const frame = decodeFrame(whole.parts, this.ctx.limits.maxFrameBytes, whole.owned);
     const current = this.ctx.currentOp();
-    const { op } = frame.key;
-    if (op < 1 || op > current + this.ctx.maxOpsAhead) {
+    const { op, step } = frame.key;
+    // Flow control (op 0): empty, and no more of them than operations a peer may be ahead.
+    const control = op === 0 && step >= CONTROL_STEP && step - CONTROL_STEP <= current + this.ctx.maxOpsAhead && frame.payload.length === 0;
+    if (!control && (op < 1 || op > current + this.ctx.maxOpsAhead)) {
       throw new ProtocolError(`frame for unknown ${describeKey(frame.key)} (this player is at operation ${current}; accepted: 1 to ${current + this.ctx.maxOpsAhead})`);
     }
     this.ctx.mailbox.deliver(this.peer, this.ctx.self, frame.key, frame.payload);

@@ -4,8 +4,8 @@
  * hostmaps and `tfe`'s environment are in `node.ts`.
  */
 export type { Player } from './player.js';
-export type { WireDtype, WireTensor, Payload, WireSpec, MessageKey, TrafficKind } from './message.js';
-export { dtypeOf, describeKey } from './message.js';
+export type { WireDtype, WireTensor, Payload, WireSpec, MessageKey, TrafficKind, ReceiveOptions } from './message.js';
+export { dtypeOf, describeKey, CONTROL_STEP } from './message.js';
 export { OpIdCounter } from './op-ids.js';
 export { TrafficCounters, trafficSince, type TrafficSnapshot } from './counters.js';
 export { encodeFrame, decodeFrame, frameByteLength, type Frame } from './frame.js';

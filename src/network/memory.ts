@@ -5,7 +5,7 @@
 import { PeerLostError } from '../errors.js';
 import { TrafficCounters } from './counters.js';
 import { frameByteLength } from './frame.js';
-import type { MessageKey, Payload, TrafficKind, WireSpec } from './message.js';
+import type { MessageKey, Payload, ReceiveOptions, TrafficKind, WireSpec } from './message.js';
 import { Mailbox, type Transport } from './transport.js';
 
 export class InMemoryTransport implements Transport {
@@ -25,8 +25,8 @@ export class InMemoryTransport implements Transport {
     this.mailbox.deliver(from, to, key, payload);
   }
 
-  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
-    return this.mailbox.take(to, from, key, expect);
+  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options?: ReceiveOptions): Promise<Payload> {
+    return this.mailbox.take(to, from, key, expect, options);
   }
 
   abort(from: string, op: number, error: Error): void {

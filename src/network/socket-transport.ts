@@ -27,7 +27,7 @@ import { frameByteLength } from './frame.js';
 import { EVENTS } from './handshake.js';
 import type { HostEntry } from './hostmap.js';
 import { Listener, type TlsMaterial } from './listener.js';
-import { describeKey, type MessageKey, type Payload, type TrafficKind, type WireSpec } from './message.js';
+import { describeKey, type MessageKey, type Payload, type ReceiveOptions, type TrafficKind, type WireSpec } from './message.js';
 import { PeerLink, type LinkContext } from './peer-link.js';
 import { Mailbox, type Transport } from './transport.js';
 
@@ -161,10 +161,10 @@ export class SocketTransport implements Transport {
     this.link(to, 'send').sendFrame(key, payload);
   }
 
-  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
+  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options?: ReceiveOptions): Promise<Payload> {
     if (to !== this.options.self) return Promise.reject(new ProtocolError(`'${to}' does not run in this process ('${this.options.self}' does)`));
     if (from !== to && !this.links.has(from)) return Promise.reject(new UnknownPlayerError('receive', from, this.options.players.map((p) => p.name)));
-    return this.mailbox.take(to, from, key, expect);
+    return this.mailbox.take(to, from, key, expect, options);
   }
 
   abort(from: string, op: number, error: Error): void {

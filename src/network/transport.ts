@@ -5,7 +5,7 @@
  */
 import { PeerLostError, ProtocolError } from '../errors.js';
 import type { TrafficCounters } from './counters.js';
-import { describeKey, dtypeOf, type MessageKey, type Payload, type TrafficKind, type WireSpec } from './message.js';
+import { describeKey, dtypeOf, type MessageKey, type Payload, type ReceiveOptions, type TrafficKind, type WireSpec } from './message.js';
 
 export interface Transport {
   /** Players whose part of the program runs in this process. */
@@ -21,9 +21,9 @@ export interface Transport {
    * Resolves with the message `from` sent to the local player `to` under
    * `key`, checked against `expect`. Rejects with a ProtocolError for a
    * malformed message and a PeerLostError when `from` is gone or silent past
-   * the timeout.
+   * the timeout (unless `options.timeout` is false).
    */
-  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload>;
+  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options?: ReceiveOptions): Promise<Payload>;
   /**
    * Tells every player that the local player `from` failed in operation `op`,
    * so receives of that operation's messages from it fail at once instead of
@@ -63,7 +63,7 @@ export type LostError = (to: string, key: MessageKey) => Error;
 interface Waiter {
   resolve(p: Payload): void;
   reject(e: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
   expect: readonly WireSpec[];
 }
 
@@ -127,7 +127,7 @@ export class Mailbox {
     this.held.delete(from);
   }
 
-  take(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
+  take(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options: ReceiveOptions = {}): Promise<Payload> {
     const slot = Mailbox.slot(from, to, key);
     const ready = this.arrived.get(slot);
     if (ready !== undefined) {
@@ -146,10 +146,13 @@ export class Mailbox {
       return Promise.reject(new ProtocolError(`'${to}' is already waiting for ${describeKey(key)} from '${from}'`));
     }
     return new Promise<Payload>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(slot);
-        reject(this.silence?.(from, to, key, this.timeoutMs) ?? new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+      const timer =
+        options.timeout === false
+          ? undefined
+          : setTimeout(() => {
+              this.waiting.delete(slot);
+              reject(this.silence?.(from, to, key, this.timeoutMs) ?? new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
+            }, this.timeoutMs);
       this.waiting.set(slot, { resolve, reject, timer, expect });
     });
   }

@@ -4,13 +4,15 @@
  * still in flight so that `flush()` can wait for it and report its first error.
  * No state is module-global: two protocols in one process do not interact.
  */
-import type { Config, MessageKey, Payload, TrafficKind, WireSpec } from '../network/index.js';
+import type { Config, MessageKey, Payload, ReceiveOptions, TrafficKind, WireSpec } from '../network/index.js';
 import { RingTensor, type Shape } from '../ring/index.js';
 import { Placed } from './placed.js';
+import { Progress } from './progress.js';
 
 export class Runtime {
   private readonly inFlight = new Set<Promise<unknown>>();
   private firstError: Error | undefined;
+  private readonly progressOf = new Map<string, Progress>();
 
   /**
    * @param detachedOps for a detached runtime (cost estimates): its own op
@@ -42,23 +44,38 @@ export class Runtime {
    * Runs `fn` as `player` if that player is local, asynchronously (the caller
    * never blocks on communication). Returns the placed result. When `op` is
    * given and `fn` fails, peers waiting for this player's messages of `op` are
-   * told at once (instead of timing out).
+   * told at once (instead of timing out), and the part counts in the
+   * player's {@link Progress} until it settles.
    */
   on<T>(player: string, fn: () => T | Promise<T>, op?: number): Placed<T> {
     if (!this.isLocal(player)) return Placed.remote<T>(player);
+    if (op !== undefined) this.progress(player).start(op);
     const p = Promise.resolve().then(fn);
     if (op !== undefined) {
-      p.catch((e: unknown) => this.config.transport.abort(player, op, e instanceof Error ? e : new Error(String(e))));
+      p.then(
+        () => this.progress(player).settle(op),
+        (e: unknown) => {
+          this.progress(player).settle(op);
+          this.config.transport.abort(player, op, e instanceof Error ? e : new Error(String(e)));
+        },
+      );
     }
     return Placed.local(player, this.track(p));
+  }
+
+  /** How far the local `player` has got (its settled op ids). */
+  progress(player: string): Progress {
+    let p = this.progressOf.get(player);
+    if (p === undefined) this.progressOf.set(player, (p = new Progress(() => this.config.opIds.current)));
+    return p;
   }
 
   send(from: string, to: string, key: MessageKey, payload: Payload, kind: TrafficKind = 'online'): void {
     this.config.transport.send(from, to, key, payload, kind);
   }
 
-  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[]): Promise<Payload> {
-    return this.config.transport.receive(to, from, key, expect);
+  receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options?: ReceiveOptions): Promise<Payload> {
+    return this.config.transport.receive(to, from, key, expect, options);
   }
 
   /** Receives one tensor of 64-bit words of `shape`. */

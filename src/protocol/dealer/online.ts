@@ -18,6 +18,7 @@ import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
 import { PrgStreams, Step, Stream, type StreamTag } from './streams.js';
+import { DealerWindow } from './window.js';
 import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
@@ -49,13 +50,18 @@ export class OnlineTripleSource implements TripleSource {
   private readonly serverPrg: ServerPair<PrgStreams>;
   /** Both PRGs, on the dealer. */
   private readonly dealerPrg: Placed<readonly [PrgStreams, PrgStreams]>;
+  /** Paces the dealer and the servers' streams (absent: no pacing). */
+  private readonly window: DealerWindow | undefined;
 
+  /** @param dealerWindow see `PondOptions.dealerWindow`; undefined: the dealer runs free. */
   constructor(
     protected readonly rt: Runtime,
     protected readonly servers: readonly [string, string],
     protected readonly dealer: string,
     random: RandomSource = osRandom,
+    dealerWindow?: number,
   ) {
+    this.window = dealerWindow === undefined ? undefined : new DealerWindow(rt, servers, dealer, dealerWindow);
     const op = rt.nextOp();
     const key = { op, step: Step.setup };
     this.dealerPrg = rt.on(dealer, () => {
@@ -71,11 +77,19 @@ export class OnlineTripleSource implements TripleSource {
 
   /** The keys of a request made in operation `op`: the online ones (overridden by preprocessed sources). */
   protected keys(op: number): DealerKeys {
+    const window = this.window;
     return {
       op,
       index: op,
       server: this.serverPrg,
-      dealer: this.dealerPrg,
+      // Online, the dealer's work of op waits for the window (window.ts).
+      dealer:
+        window === undefined
+          ? this.dealerPrg
+          : this.rt.on(this.dealer, async () => {
+              await window.dealerReady(op);
+              return this.dealerPrg.value();
+            }),
       toServer1: (slot, shapes, corrections) => this.sendToServer1(op, slot, shapes, corrections),
     };
   }
@@ -99,7 +113,11 @@ export class OnlineTripleSource implements TripleSource {
 
   /** Server i's stream (index, tag, slot). */
   private serverStream(k: DealerKeys, i: 0 | 1, tag: StreamTag, shape: Shape, slot = 0): Placed<RingTensor> {
-    return this.rt.on(this.servers[i], async () => OnlineTripleSource.words(await k.server[i].value(), k.index, tag, shape, slot), k.op);
+    const window = this.window;
+    return this.rt.on(this.servers[i], async () => {
+      if (window !== undefined) await window.serverReady(i, k.op);
+      return OnlineTripleSource.words(await k.server[i].value(), k.index, tag, shape, slot);
+    }, k.op);
   }
 
   /** Server j's stream (index, tag, slot), on the dealer. */

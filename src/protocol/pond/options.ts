@@ -6,6 +6,11 @@ import type { Runtime } from '../runtime.js';
 import type { TruncationMode } from './context.js';
 import type { OverflowWarningHandler } from './overflow.js';
 
+/** The default {@link PondOptions.dealerWindow}, in operations. */
+export const DEFAULT_DEALER_WINDOW = 256;
+/** The smallest dealer window: above the op ids any one primitive allocates. */
+export const MIN_DEALER_WINDOW = 16;
+
 /** Who plays which role. */
 export interface PondRoles {
   /** The two servers that hold the shares. */
@@ -24,8 +29,23 @@ export interface PondOptions {
    * round, fails with probability about |z| / 2^63 per element).
    */
   truncation?: TruncationMode;
-  /** Where triples come from (default: the crypto producer, online). */
-  tripleSource?: (rt: Runtime, servers: readonly [string, string], cryptoProducer: string, random: RandomSource) => TripleSource;
+  /**
+   * Where triples come from (default: the crypto producer, online).
+   * `dealerWindow` is the resolved {@link PondOptions.dealerWindow}
+   * (undefined when off).
+   */
+  tripleSource?: (rt: Runtime, servers: readonly [string, string], cryptoProducer: string, random: RandomSource, dealerWindow: number | undefined) => TripleSource;
+  /**
+   * How many operations the crypto producer may deal ahead of the slower
+   * server (default {@link DEFAULT_DEALER_WINDOW}), and each server expand its
+   * own randomness ahead of itself: the memory bound of a program that issues
+   * much work at once (a thousand images, a whole epoch). `false` lets the
+   * dealer run free. The servers report progress in empty control messages,
+   * not counted in the traffic counters. Must be the same on every player and
+   * larger than the op ids one primitive allocates (at least 16; the test
+   * suite passes with 2).
+   */
+  dealerWindow?: number | false;
   /**
    * Each player's source of fresh seeds (default: the OS CSPRNG). Pass
    * `(p) => seededRandom(seed, p)` only to make a run reproducible in tests:

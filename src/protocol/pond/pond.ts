@@ -53,7 +53,7 @@ import { MaskCache, onServers, publicScalar, toPrivate, unmasked, type PondConte
 import { publicSeed, sync } from './coordination.js';
 import { POND_OPS, type PondOp } from './op-table/index.js';
 import { defaultWarningHandler, overflowWarning, type OverflowWarningHandler } from './overflow.js';
-import type { PondOptions, PondRoles } from './options.js';
+import { DEFAULT_DEALER_WINDOW, MIN_DEALER_WINDOW, type PondOptions, type PondRoles } from './options.js';
 import { PRODUCT_OPS, withRangeCheck } from './range-check.js';
 import { revealTo, shareInput } from './sharing.js';
 import { isPondTensor, PondPrivateTensor, PondPublicTensor, type PondTensor } from './tensors.js';
@@ -76,6 +76,7 @@ export class Pond implements Protocol {
   readonly fracBits: number;
   private readonly ctx: PondContext;
   private readonly makeTriples: TripleFactory;
+  private readonly dealerWindow: number | undefined;
   private readonly recorders = new Set<OpRecorder>();
   private readonly onWarning: OverflowWarningHandler;
   private readonly checkRanges: boolean;
@@ -103,8 +104,11 @@ export class Pond implements Protocol {
     this.checkRanges = options.checkRanges === true;
     const rt = Runtime.of(config);
     const randomness = options.randomness ?? (() => osRandom);
-    this.makeTriples = options.tripleSource ?? ((r, s, c, rand) => new OnlineTripleSource(r, s, c, rand));
-    const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer));
+    const window = options.dealerWindow ?? DEFAULT_DEALER_WINDOW;
+    check(window === false || (Number.isInteger(window) && window >= MIN_DEALER_WINDOW), () => `Pond: dealerWindow must be false or an integer of at least ${MIN_DEALER_WINDOW} operations, got ${String(window)}`);
+    this.dealerWindow = window === false ? undefined : window;
+    this.makeTriples = options.tripleSource ?? ((r, s, c, rand, w) => new OnlineTripleSource(r, s, c, rand, w));
+    const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer), this.dealerWindow);
     const reluBits = options.reluBits ?? 64;
     check(reluBits === 64 || reluBits === 32, () => `Pond: reluBits must be 64 or 32, got ${String(reluBits)}`);
     this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache(), reluBits };
@@ -193,7 +197,7 @@ export class Pond implements Protocol {
    */
   costEstimator(): CostEstimator {
     const rt = Runtime.detached(this.config);
-    const ctx: PondContext = { ...this.ctx, rt, triples: this.makeTriples(rt, this.servers, this.cryptoProducer, osRandom), masks: this.ctx.masks.child() };
+    const ctx: PondContext = { ...this.ctx, rt, triples: this.makeTriples(rt, this.servers, this.cryptoProducer, osRandom, this.dealerWindow), masks: this.ctx.masks.child() };
     return {
       input: (shape) => {
         ring.assertValidShape(shape, 'costEstimator.input');
