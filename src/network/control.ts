@@ -4,7 +4,9 @@
  * their receives of it fail at once; `fail` that the sender's whole program
  * failed (it is about to disconnect), so every receive from it fails; `bye`
  * says the sender's program is done and everything it sent is ahead of the
- * bye on the same connection.
+ * bye on the same connection; `progress` that the sender is still getting on
+ * with the program (it sent frames to someone), so that receives from it wait
+ * on (see `Mailbox.touch`).
  *
  * `abort` and `fail` carry the origin of the failure: the player where it
  * started, the operation, the kind of error and a text. A player that fails
@@ -46,6 +48,7 @@ export const Control = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('abort'), op: z.int().min(0).max(Number.MAX_SAFE_INTEGER), origin: Origin }),
   z.strictObject({ type: z.literal('fail'), origin: Origin }),
   z.strictObject({ type: z.literal('bye') }),
+  z.strictObject({ type: z.literal('progress') }),
 ]);
 export type Control = z.infer<typeof Control>;
 

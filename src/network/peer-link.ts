@@ -330,6 +330,9 @@ export class PeerLink {
         if (typeof ack === 'function') (ack as () => void)();
         this.settle();
         return;
+      case 'progress':
+        this.ctx.mailbox.touch(this.peer);
+        return;
     }
   }
 

@@ -92,6 +92,8 @@ export class SocketTransport implements Transport {
   private readonly failureListeners = new Set<(error: PeerLostError) => void>();
   private closing: Promise<void> | undefined;
   private destroying: Promise<void> | undefined;
+  /** When this player last told every peer it is making progress. */
+  private progressSent = 0;
 
   constructor(private readonly options: SocketTransportOptions) {
     const { self, players, timeoutMs } = options;
@@ -159,6 +161,19 @@ export class SocketTransport implements Transport {
       return;
     }
     this.link(to, 'send').sendFrame(key, payload);
+    this.noteProgress();
+  }
+
+  /**
+   * Peers that wait for a message from this player only see the frames sent
+   * to them; a few times per timeout, every peer hears that this player is
+   * still sending, so that its receives from us wait on (Mailbox.touch).
+   */
+  private noteProgress(): void {
+    const now = Date.now();
+    if (now - this.progressSent < this.options.timeoutMs / 4) return;
+    this.progressSent = now;
+    for (const link of this.links.values()) link.sendControl({ type: 'progress' });
   }
 
   receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options?: ReceiveOptions): Promise<Payload> {

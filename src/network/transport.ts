@@ -79,6 +79,8 @@ export class Mailbox {
   private readonly failedOps = new Map<string, Error>();
   /** Bytes of the frames in `arrived`, per sender: what a peer makes this player hold. */
   private readonly held = new Map<string, number>();
+  /** When each peer last showed progress (a message, or a progress notice). */
+  private readonly progressed = new Map<string, number>();
   private closed: Error | undefined;
 
   /**
@@ -94,8 +96,21 @@ export class Mailbox {
     return `${from}\u0000${to}\u0000${key.op}\u0000${key.step}`;
   }
 
+  /**
+   * `peer` is making progress (it sent something, to anyone): receives from
+   * it wait on. A receive times out only after `timeoutMs` without progress
+   * from its sender, so a message that comes late because the program issued
+   * much work before it (the result of a long computation, asked for when it
+   * was issued) is not mistaken for a lost peer, while a peer that stops or
+   * waits forever is still found within `timeoutMs`.
+   */
+  touch(peer: string): void {
+    this.progressed.set(peer, Date.now());
+  }
+
   /** Hands a message to its receiver (now or when it asks). */
   deliver(from: string, to: string, key: MessageKey, payload: Payload): void {
+    this.touch(from);
     const slot = Mailbox.slot(from, to, key);
     const w = this.waiting.get(slot);
     if (w !== undefined) {
@@ -146,14 +161,21 @@ export class Mailbox {
       return Promise.reject(new ProtocolError(`'${to}' is already waiting for ${describeKey(key)} from '${from}'`));
     }
     return new Promise<Payload>((resolve, reject) => {
-      const timer =
-        options.timeout === false
-          ? undefined
-          : setTimeout(() => {
-              this.waiting.delete(slot);
-              reject(this.silence?.(from, to, key, this.timeoutMs) ?? new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
-            }, this.timeoutMs);
-      this.waiting.set(slot, { resolve, reject, timer, expect });
+      const waiter: Waiter = { resolve, reject, timer: undefined, expect };
+      const arm = (armedAt: number, ms: number): void => {
+        waiter.timer = setTimeout(() => {
+          const last = this.progressed.get(from) ?? 0;
+          if (last > armedAt) {
+            // The sender moved on since: wait `timeoutMs` from its last progress.
+            arm(Date.now(), Math.max(1, last + this.timeoutMs - Date.now()));
+            return;
+          }
+          this.waiting.delete(slot);
+          reject(this.silence?.(from, to, key, this.timeoutMs) ?? new PeerLostError(from, `'${from}' sent nothing to '${to}' for ${describeKey(key)} within ${this.timeoutMs} ms`));
+        }, ms);
+      };
+      if (options.timeout !== false) arm(Date.now(), this.timeoutMs);
+      this.waiting.set(slot, waiter);
     });
   }
 

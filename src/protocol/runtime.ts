@@ -10,7 +10,7 @@ import { Placed } from './placed.js';
 import { Progress } from './progress.js';
 
 export class Runtime {
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Set<Promise<void>>();
   private firstError: Error | undefined;
   private readonly progressOf = new Map<string, Progress>();
 
@@ -84,16 +84,23 @@ export class Runtime {
     return new RingTensor(shape, t.data as BigUint64Array);
   }
 
-  /** Keeps `p` in the in-flight set until it settles and remembers its error. */
+  /**
+   * Keeps `p` in the in-flight set until it settles and remembers its error.
+   * The set holds a void promise per part, never the part's value: `flush`
+   * waits on the set, and holding values there would keep every result
+   * computed during a long flush (every mask the dealer dealt) until the end.
+   */
   track<T>(p: Promise<T>): Promise<T> {
-    this.inFlight.add(p);
-    p.then(
-      () => this.inFlight.delete(p),
+    const settled: Promise<void> = p.then(
+      () => {
+        this.inFlight.delete(settled);
+      },
       (e: unknown) => {
-        this.inFlight.delete(p);
+        this.inFlight.delete(settled);
         this.firstError ??= e instanceof Error ? e : new Error(String(e));
       },
     );
+    this.inFlight.add(settled);
     return p;
   }
 

@@ -96,3 +96,26 @@ test('LocalConfig validates player names and options', (t) => {
   t.true(c.isLocal('x'));
   t.throws(() => c.player('z', 'test'), { message: /test: unknown player 'z'; the configuration knows 'x', 'y'/ });
 });
+
+test('a receive times out only after timeoutMs without progress from its sender; a receive without timeout waits', async (t) => {
+  const mb = new Mailbox(300);
+  const started = Date.now();
+  // The sender keeps sending to someone else for 1.2 s (4 timeouts), then sends what b waits for.
+  const waited = mb.take('b', 'a', { op: 9, step: 0 }, [u64([1])]);
+  const untimed = mb.take('b', 'c', { op: 9, step: 0 }, [u64([1])], { timeout: false });
+  for (let i = 1; i <= 12; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    mb.deliver('a', 'x', { op: i, step: 0 }, [tensor(1)]);
+  }
+  mb.deliver('a', 'b', { op: 9, step: 0 }, [tensor(1)]);
+  t.is((await waited).length, 1);
+  t.true(Date.now() - started >= 1200, 'the message came four timeouts after the receive and was still taken');
+  // A sender that makes no progress is given up on within the timeout.
+  const silent = Date.now();
+  await t.throwsAsync(mb.take('b', 'a', { op: 10, step: 0 }, [u64([1])]), { instanceOf: PeerLostError, message: /'a' sent nothing to 'b' for operation 10 step 0 within 300 ms/ });
+  const after = Date.now() - silent;
+  t.true(after >= 290 && after < 1500, `gave up after ${after} ms`);
+  // The untimed receive is still pending after all that, and resolves when its message comes.
+  mb.deliver('c', 'b', { op: 9, step: 0 }, [tensor(1)]);
+  t.is((await untimed).length, 1);
+});

@@ -3,7 +3,8 @@
  * once, then derives every server-0 value and every server-1 mask from those
  * keys. Only values that depend on both keys (c1 = ab - c0, truncation and
  * bit-injection corrections) travel, to server 1, as preprocessing traffic.
- * The dealer never receives anything from the servers.
+ * The dealer receives no data from the servers: only their empty
+ * acknowledgements of how far they have got (window.ts), which pace it.
  *
  * Each request first fixes where its randomness comes from ({@link DealerKeys}:
  * the PRG keys, the stream index, the way corrections reach server 1), then
