@@ -85,7 +85,7 @@ export class OnlineTripleSource implements TripleSource {
       server: this.serverPrg,
       // Online, the dealer's work of op waits for the window (window.ts).
       dealer:
-        window === undefined
+        window === undefined || (this.rt.isLocal(this.dealer) && window.dealerReached(op))
           ? this.dealerPrg
           : this.rt.on(this.dealer, async () => {
               await window.dealerReady(op);
@@ -116,7 +116,7 @@ export class OnlineTripleSource implements TripleSource {
   private serverStream(k: DealerKeys, i: 0 | 1, tag: StreamTag, shape: Shape, slot = 0): Placed<RingTensor> {
     const window = this.window;
     return this.rt.on(this.servers[i], async () => {
-      if (window !== undefined) await window.serverReady(i, k.op);
+      if (window !== undefined && !window.serverReached(i, k.op)) await window.serverReady(i, k.op);
       return OnlineTripleSource.words(await k.server[i].value(), k.index, tag, shape, slot);
     }, k.op);
   }

@@ -56,6 +56,16 @@ export class DealerWindow {
     for (const i of [0, 1] as const) if (rt.isLocal(servers[i])) this.acknowledge(i);
   }
 
+  /** On the dealer: whether operation `op` is within the window of both servers now. */
+  dealerReached(op: number): boolean {
+    return this.failed === undefined && this.checkpoint(op - this.size) <= this.reached();
+  }
+
+  /** On server i: whether its own progress lets it expand the streams of operation `op` now. */
+  serverReached(i: 0 | 1, op: number): boolean {
+    return op - this.size <= this.rt.progress(this.servers[i]).watermark;
+  }
+
   /** On the dealer: resolves when operation `op` is within the window of both servers. */
   dealerReady(op: number): Promise<void> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
