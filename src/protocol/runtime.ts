@@ -9,10 +9,18 @@ import { RingTensor, type Shape } from '../ring/index.js';
 import { Placed } from './placed.js';
 import { Progress } from './progress.js';
 
+/** How long a run of ready parts may hold the event loop before the next one waits for a macrotask. */
+const SLICE_MS = 20;
+/** A macrotask after the current one (setImmediate in Node, a timer elsewhere). */
+const nextTask: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
+
 export class Runtime {
   private readonly inFlight = new Set<Promise<void>>();
   private firstError: Error | undefined;
   private readonly progressOf = new Map<string, Progress>();
+  /** When the current run of parts without a macrotask in between started. */
+  private sliceStart: number | undefined;
 
   /**
    * @param detachedOps for a detached runtime (cost estimates): its own op
@@ -61,6 +69,30 @@ export class Runtime {
       );
     }
     return Placed.local(player, this.track(p));
+  }
+
+  /**
+   * A point where work released all at once (a window's acknowledgement
+   * releases dozens of the dealer's operations) lets the event loop turn:
+   * undefined while the current run of microtasks is younger than 20 ms,
+   * otherwise a promise that resolves in a later macrotask, after timers and
+   * I/O (heartbeats, handshakes, frames) have been served.
+   */
+  async yieldTurn(): Promise<void> {
+    // Again after each wait: parts released together resume together.
+    for (let wait = this.yieldPoint(); wait !== undefined; wait = this.yieldPoint()) await wait;
+  }
+
+  private yieldPoint(): Promise<void> | undefined {
+    const now = performance.now();
+    if (this.sliceStart === undefined) {
+      this.sliceStart = now;
+      // Runs once the microtasks of this turn have drained: the next run starts a new slice.
+      nextTask(() => (this.sliceStart = undefined));
+      return undefined;
+    }
+    if (now - this.sliceStart < SLICE_MS) return undefined;
+    return new Promise((resolve) => nextTask(resolve));
   }
 
   /** How far the local `player` has got (its settled op ids). */

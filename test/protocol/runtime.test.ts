@@ -65,3 +65,25 @@ test('a progress watermark moves past settled and skipped op ids, in any settle 
   await p.reached(0);
   t.deepEqual(seen, [1, 3, 5]);
 });
+
+test('yieldTurn costs no macrotask in a fresh turn, and lets timers run once a run of work has held the event loop 20 ms', async (t) => {
+  const rt = Runtime.of(new InProcessConfig(['a']));
+  const busy = (ms: number): void => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) {
+      // the synchronous kernel work of released operations
+    }
+  };
+  await new Promise((resolve) => setImmediate(resolve)); // a fresh turn
+  let immediate = false;
+  setImmediate(() => (immediate = true));
+  await rt.yieldTurn();
+  t.false(immediate, 'no wait while the turn is young');
+  let timer = false;
+  setTimeout(() => (timer = true), 0);
+  for (let i = 0; i < 3; i++) {
+    busy(25);
+    await rt.yieldTurn();
+  }
+  t.true(timer, 'the timer ran between the busy runs');
+});

@@ -53,11 +53,14 @@ test('a model trained privately and saved by saveShares is served by tfe serve; 
   for (let i = 0; i < n; i++) ys[i * 2 + (xs[i * 4] + xs[i * 4 + 1] > 0 ? 1 : 0)] = 1;
   const model = network();
   model.build(prot, { weightsOwner: 'data-owner' });
-  model.compile({ optimizer: tfe.train.sgd(0.3), loss: 'categoricalCrossentropy' });
+  // A moderate rate and a fixed row order: the weights start random, and at 0.3 with shuffled
+  // batches the third epoch's loss was once above the first's (0.44 -> 0.32 -> 0.49).
+  model.compile({ optimizer: tfe.train.sgd(0.1), loss: 'categoricalCrossentropy' });
   const x = prot.definePrivateInput('data-owner', () => xs, { shape: [n, 4] });
   const y = prot.definePrivateInput('data-owner', () => ys, { shape: [n, 2] });
-  const history = await model.fit(x, y, { batchSize: 16, epochs: 3, verbose: 0, revealLossTo: 'data-owner' });
-  t.true(history.history.loss[2] < history.history.loss[0], `the loss goes down: ${history.history.loss.join(' -> ')}`);
+  const history = await model.fit(x, y, { batchSize: 16, epochs: 4, shuffle: false, verbose: 0, revealLossTo: 'data-owner' });
+  t.log(`loss by epoch: ${history.history.loss.map((l) => l.toFixed(3)).join(' -> ')}`);
+  t.true(history.history.loss[3] < history.history.loss[0], `the loss goes down: ${history.history.loss.join(' -> ')}`);
   const written = await saveShares(model, path.join(files.dir, 'shares'));
   t.deepEqual(written.map((f) => path.basename(f)).sort(), ['server0.tfeshares', 'server1.tfeshares']);
   const queries = Float64Array.from({ length: 5 * 4 }, () => rng.uniform(-1, 1));

@@ -89,6 +89,8 @@ export class OnlineTripleSource implements TripleSource {
           ? this.dealerPrg
           : this.rt.on(this.dealer, async () => {
               await window.dealerReady(op);
+              // One acknowledgement releases many ops at once: let heartbeats through between them.
+              await this.rt.yieldTurn();
               return this.dealerPrg.value();
             }),
       toServer1: (slot, shapes, corrections) => this.sendToServer1(op, slot, shapes, corrections),
@@ -116,7 +118,10 @@ export class OnlineTripleSource implements TripleSource {
   private serverStream(k: DealerKeys, i: 0 | 1, tag: StreamTag, shape: Shape, slot = 0): Placed<RingTensor> {
     const window = this.window;
     return this.rt.on(this.servers[i], async () => {
-      if (window !== undefined && !window.serverReached(i, k.op)) await window.serverReady(i, k.op);
+      if (window !== undefined && !window.serverReached(i, k.op)) {
+        await window.serverReady(i, k.op);
+        await this.rt.yieldTurn();
+      }
       return OnlineTripleSource.words(await k.server[i].value(), k.index, tag, shape, slot);
     }, k.op);
   }
