@@ -48,7 +48,7 @@ export {
 } from './errors.js';
 // Types that public signatures mention, exported so that programs (and the API
 // reference) can name them.
-export type { Transport, InMemoryTransport, OpIdCounter, TrafficCounters } from './network/index.js';
+export type { Transport, InMemoryTransport, OpIdCounter, TrafficCounters, ReceiveOptions } from './network/index.js';
 export type { RingTensor, Shape, Padding, Conv2dOptions, Conv2dTransposeOptions } from './ring/index.js';
 export type { KindTensor } from './protocol/api/tensor.js';
 export type { PrgStreams, StreamTag, Stream } from './protocol/dealer/streams.js';
