@@ -24,6 +24,7 @@ export interface KernelExports {
   shr_u(a: number, out: number, n: number, bits: number): void;
   shl(a: number, out: number, n: number, bits: number): void;
   and_shifted(c: number, d: number, b: number, a: number, e: number, g: number, out: number, n: number, s: number, flags: number): void;
+  xor_and4(table: number, nterms: number, out: number, n: number): void;
   select_mul_add(c: number, x: number, alpha: number, r: number, ar: number, out: number, n: number): void;
   pack_bits(a: number, out: number, n: number): void;
   unpack_bits(a: number, out: number, n: number): void;

@@ -90,6 +90,31 @@ test('packBits keeps bit 0 of each word and unpackBits restores it', (t) => {
   t.throws(() => ring.unpackBits(rand([2]), [200]), { message: /2 packed words cannot hold 200 bits/ });
 });
 
+test('xorOfProducts equals the XOR of its terms\' ANDs of shifted words, computed with BigInts', (t) => {
+  const M = (1n << 64n) - 1n;
+  for (const n of [1, 2, 5, 64]) {
+    const xs = [0, 1, 2, 3].map(() => rand([2, n]));
+    // Terms of 1 to 4 factors, a tensor used twice in one term and shifts up to 63.
+    const terms: ring.ShiftedFactor[][] = [
+      [[xs[0], 0]],
+      [[xs[1], 3], [xs[2], 0]],
+      [[xs[0], 63], [xs[1], 1], [xs[3], 16]],
+      [[xs[0], 2], [xs[1], 4], [xs[2], 6], [xs[3], 8]],
+      [[xs[2], 5], [xs[2], 9]],
+    ];
+    const want = Array.from({ length: 2 * n }, (_, i) =>
+      terms.reduce((acc, term) => acc ^ term.reduce((p, [x, s]) => p & ((x.data[i] << BigInt(s)) & M), M), 0n),
+    );
+    const got = ring.xorOfProducts(terms);
+    t.deepEqual([...got.shape], [2, n]);
+    t.deepEqual(Array.from(got.data), want);
+  }
+  t.throws(() => ring.xorOfProducts([[[rand([2]), 0]], [[rand([3]), 0]]]), { message: /all factors need shape \[2\]/ });
+  t.throws(() => ring.xorOfProducts([[[rand([2]), 64]]]), { message: /a shift is an integer in \[0, 64\)/ });
+  t.throws(() => ring.xorOfProducts([[]]), { message: /a term has 1 to 4 factors, got 0/ });
+  t.throws(() => ring.xorOfProducts([]), { message: /no terms/ });
+});
+
 test('fused andShifted and selectMulAdd equal their unfused formulas', (t) => {
   for (const n of [1, 2, 7, 64]) {
     const [c, d, b, a, e, g] = [0, 1, 2, 3, 4, 5].map(() => rand([n]));

@@ -11,27 +11,30 @@
  *   P1 = p & (p << 1)       = (a & A) ^ (b & B) ^ (a & B) ^ (A & b)
  * so five one-sided ANDs compute them; each server opens two words (its addend
  * and addend & (addend << 1), whose shifts are masked by the shifted masks).
- * Then four levels s = 2, 4, 8, 16 of G <- G ^ (P & (G << s)), P <- P & (P << s)
- * and a last one (s = 32) for G only, each opening G and P once. 6 rounds;
- * 2 words each way per round, and 5 + 2 + 2 + 2 + 2 + 1 dealer words.
+ * Then three levels, each opening G and P once (2 words each way): radix 2
+ * at s = 2 (G <- G ^ (P & (G << s)), P <- P & (P << s)), radix 4 at s = 4 and
+ * at s = 16 for G only (two radix-2 steps in one round, prefix4.ts). 4 rounds
+ * (6 with radix 2 throughout); 5 + 2 + 14 + 10 dealer words per word.
  *
  * Two 32-bit lanes per word (msbXor with bits = 32): the sign of x is bit 31
  * of x mod 2^32 when |x| < 2^31, and the low 32 bits of the shares add to
  * x mod 2^32, so two values share a word (value k in bits 0..31, value
  * k + ceil(n/2) in bits 32..63). The first round's terms that shift a word
  * left are ANDed with a public word clearing bit 32 (G1 = g there, P1 = 0, as
- * at bit 0), and the levels stop at s = 16: 5 rounds, half the words, 12
- * dealer words per word instead of 14. Lane 0's sign reads G at bit 30
- * (within lane 0); lane 1's reads G at bit 62, which the levels build from
- * G at bits 62, 46, 38, 34 and 32 only (62 - 16 - 8 - 4 - 2 = 32): the first
- * round at bit 32 is the one step that could read lane 0, and the mask cuts
- * it. (G at other bits of lane 1 may see lane 0's carry; nothing reads them.)
+ * at bit 0), and two radix-4 levels follow (s = 2 with P, s = 8 for G only):
+ * 3 rounds, half the words. Lane 0's sign reads G at bit 30 (within lane 0);
+ * lane 1's reads G at bit 62, which the s = 8 level builds from G and P at
+ * bits 62, 54, 46 and 38, and the s = 2 level those from the first round's
+ * at bits 32 and up (38 - 3 * 2 = 32): the first round at bit 32 is the one
+ * step that could read lane 0, and the mask cuts it. (G at other bits of
+ * lane 1 may see lane 0's carry; nothing reads them.)
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor } from '../../ring/index.js';
 import type { OwnedPair } from '../dealer/triple-source.js';
 import { Step } from '../dealer/streams.js';
 import { onServers, type SharedWords, type TwoServerContext } from '../two-server.js';
+import { prefixLevel4 } from './prefix4.js';
 import { andXor, openXor, type XorShares } from './xor.js';
 
 const ONE = RingTensor.fill([], 1n);
@@ -57,6 +60,30 @@ const FIRST_ROUND: readonly OwnedPair[] = [
 ];
 
 const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
+
+/** A prefix level after the first round: radix 2 or 4 at shift s, updating P too or G alone (the last). */
+export interface PrefixLevel {
+  readonly radix: 2 | 4;
+  readonly s: number;
+  readonly withP: boolean;
+}
+
+/**
+ * The levels after the first round (span 2). 64 bits need the carry of bits
+ * 62..0, a span of 63: 2 -> 4 -> 16 -> 64. The lanes need a span of 31:
+ * 2 -> 8 -> 32. A radix-4 level costs one round where two radix-2 levels cost
+ * two, for more dealer words (prefix4.ts); a radix-2 first step for 64 bits
+ * makes the last level G alone (10 dealer words instead of 14).
+ */
+export const LEVELS_64: readonly PrefixLevel[] = [
+  { radix: 2, s: 2, withP: true },
+  { radix: 4, s: 4, withP: true },
+  { radix: 4, s: 16, withP: false },
+];
+export const LEVELS_32: readonly PrefixLevel[] = [
+  { radix: 4, s: 2, withP: true },
+  { radix: 4, s: 8, withP: false },
+];
 
 /**
  * XOR shares of the group generates G: bit k of G is the carry out of bit k
@@ -97,13 +124,19 @@ function carries(ctx: TwoServerContext, x: SharedWords, bits: AdderBits = 64): X
   let G: XorShares = { shape, shares: onServers(ctx, async (i) => (await first[i].value()).g) };
   let P: XorShares = { shape, shares: onServers(ctx, async (i) => (await first[i].value()).p) };
 
-  const last = bits / 2;
-  for (let s = 2; s <= last; s *= 2) {
+  // Spans 2 -> 4 -> 16 -> 64 (64 bits) or 2 -> 8 -> 32 (32-bit lanes), each level one round.
+  for (const { radix, s, withP } of bits === 64 ? LEVELS_64 : LEVELS_32) {
     const op = rt.nextOp();
+    if (radix === 4) {
+      const next = prefixLevel4(ctx, op, G, P, s, withP);
+      G = next.G;
+      if (next.P !== undefined) P = next.P;
+      continue;
+    }
     const [mG, mP] = openXor(ctx, op, [G, P]);
     // G <- G ^ (P & (G << s)), P <- P & (P << s)
     const gNext = andXor(ctx, op, mP, mG, s, 0, G);
-    if (s < last) P = andXor(ctx, op, mP, mP, s, 1);
+    if (withP) P = andXor(ctx, op, mP, mP, s, 1);
     G = gNext;
   }
   return G;

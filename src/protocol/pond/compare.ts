@@ -4,9 +4,9 @@
  * encodable values. Results are private integers 0 or 1 (fracBits 0), so
  * multiplying by them needs no truncation.
  *
- * Costs, per element: relu is 8 rounds (7 for the adder, the sign bit injected
- * together with the product x * b) and about 200 bytes online plus 110 from
- * the crypto producer; see bench/nonlinear.ts.
+ * Costs, per element: relu is 6 rounds (5 for the adder, the sign bit injected
+ * together with the product x * b) and about 410 bytes in all, most of them
+ * the crypto producer's (radix-4 levels, adder.ts); see bench/nonlinear.ts.
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor, type Shape } from '../../ring/index.js';

@@ -7,7 +7,8 @@
  * checks every op's estimate against the counters.
  */
 import type { OpCost } from '../api/index.js';
-import type { AdderBits } from '../binary/adder.js';
+import { LEVELS_32, LEVELS_64, type AdderBits } from '../binary/adder.js';
+import { dealtWords } from '../binary/prefix4.js';
 import type { TruncationMode } from './context.js';
 
 const WORD = 8;
@@ -58,17 +59,25 @@ export class CostBuilder {
   }
 
   /**
-   * The parallel-prefix adder on n values (6 rounds), or with bits = 32 on
-   * ceil(n / 2) words of two 32-bit lanes (5 rounds: one level less).
+   * The parallel-prefix adder on n values (4 rounds), or with bits = 32 on
+   * ceil(n / 2) words of two 32-bit lanes (3 rounds): the first round opens
+   * two words each way and deals five; every later level opens G and P each
+   * way and deals, in one message per AND (radix 2) or per level (radix 4),
+   * one word per product (see adder.ts and prefix4.ts).
    */
   adder(n: number, bits: AdderBits = 64): this {
     const words = bits === 64 ? n : Math.ceil(n / 2);
-    const levels = bits === 64 ? 5 : 4;
-    // first round: two words each way, five dealer words; levels s = 2..bits/2: G and P each way,
-    // two dealer words (one at the last, which updates G only)
-    this.bytes += WORD * words * (4 + 4 * levels) + WORD * words * (5 + 2 * (levels - 1) + 1);
-    this.messages(3 + 4 * (levels - 1) + 3);
-    this.triples += (5 + 2 * (levels - 1) + 1) * words;
+    let dealt = 5;
+    let messages = 3;
+    for (const level of bits === 64 ? LEVELS_64 : LEVELS_32) {
+      const products = level.radix === 4 ? dealtWords(level.withP) : level.withP ? 2 : 1;
+      dealt += products;
+      messages += 2 + (level.radix === 4 ? 1 : products);
+    }
+    const levels = (bits === 64 ? LEVELS_64 : LEVELS_32).length;
+    this.bytes += WORD * words * (4 + 4 * levels + dealt);
+    this.messages(messages);
+    this.triples += dealt * words;
     this.rounds += 1 + levels;
     return this;
   }

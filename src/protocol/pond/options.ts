@@ -56,7 +56,7 @@ export interface PondOptions {
    * Bits the relu op (and so the relu activations of layers) reads the sign
    * of x from: 64 (default), exact for every encodable x; or 32, exact while
    * |x| < 2^(31 - fracBits) (2048 at 20 fractional bits), for half the
-   * adder's bytes and one round less (two values per 64-bit word). For larger
+   * adder's words and one round less (two values per 64-bit word). For larger
    * |x| the 32-bit relu keeps or zeroes x by the sign of x mod 2^32 read as a
    * signed 32-bit integer: wrong for some values, with no error raised. Other
    * comparisons (maximum, clip, pooling, the smooth functions' ranges) keep 64 bits.

@@ -6,7 +6,7 @@
 import { check, checkShape } from '../../errors.js';
 import { kernels } from '../kernels.js';
 import { RingTensor } from '../ring-tensor.js';
-import { fmt, shapesEqual } from '../shape.js';
+import { fmt, shapesEqual, sizeOf } from '../shape.js';
 
 function sameShapes(op: string, ...ts: readonly RingTensor[]): void {
   for (const t of ts) checkShape(shapesEqual(t.shape, ts[0].shape), () => `${op}: all operands need shape ${fmt(ts[0].shape)}, got ${fmt(t.shape)}`);
@@ -28,6 +28,48 @@ export function andShifted(c: RingTensor, d: RingTensor, b: RingTensor, a: RingT
     return arena.take(out, n);
   });
   return new RingTensor(c.shape, data);
+}
+
+/** One factor of a term of {@link xorOfProducts}: a tensor and the left shift applied to its words. */
+export type ShiftedFactor = readonly [RingTensor, number];
+
+/**
+ * The XOR over `terms` of the AND of each term's factors (1 to 4 tensors of
+ * one shape, each shifted left by its own amount): a sum of products over
+ * GF(2)^64, in one kernel call whatever the number of terms.
+ */
+export function xorOfProducts(terms: readonly (readonly ShiftedFactor[])[]): RingTensor {
+  check(terms.length > 0, () => 'xorOfProducts: no terms');
+  for (const term of terms) check(term.length >= 1 && term.length <= 4, () => `xorOfProducts: a term has 1 to 4 factors, got ${term.length}`);
+  const shape = terms[0][0][0].shape;
+  const n = sizeOf(shape);
+  for (const term of terms) {
+    for (const [t, s] of term) {
+      checkShape(shapesEqual(t.shape, shape), () => `xorOfProducts: all factors need shape ${fmt(shape)}, got ${fmt(t.shape)}`);
+      check(Number.isInteger(s) && s >= 0 && s < 64, () => `xorOfProducts: a shift is an integer in [0, 64), got ${s}`);
+    }
+  }
+  const data = kernels().run((arena, k) => {
+    // Each distinct tensor crosses into wasm memory once, however many terms use it.
+    const placed = new Map<RingTensor, number>();
+    const at = (t: RingTensor): number => {
+      let p = placed.get(t);
+      if (p === undefined) placed.set(t, (p = arena.put(t.data)));
+      return p;
+    };
+    const table: number[] = [];
+    for (const term of terms) {
+      for (let f = 0; f < 4; f++) {
+        const [t, s] = term[Math.min(f, term.length - 1)]; // x & x = x: repeat the last factor
+        table.push(at(t), s);
+      }
+    }
+    const pt = arena.putI32(table);
+    const out = arena.allocZeroed(n);
+    k.xor_and4(pt, terms.length, out, n);
+    return arena.take(out, n);
+  });
+  return new RingTensor(shape, data);
 }
 
 /** With t = alpha * r + ar: x - t where c is 1, t where c is 0 (c holds 0 or 1). */

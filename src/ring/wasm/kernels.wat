@@ -308,7 +308,53 @@
           (then (local.set $zs (i64.xor (local.get $zs) (i64.load (local.get $g))))))
         (i64.store (local.get $out) (local.get $zs)))))
 
-  ;; select_mul_add: with t = alpha * r + ar, out = c ? x - t : t  (c is 0 or 1).
+;; xor_and4: out ^= (A << sa) & (B << sb) & (C << sc) & (D << sd) for each of
+  ;; `nterms` terms, read from a table of 8 i32 per term (pointer, shift) x 4.
+  ;; A term of fewer factors repeats one (x & x = x). The caller zeroes out.
+  ;; (The local part of an AND of several XOR-masked words: a sum of products.)
+  ;; ------------------------------------------------------------------
+  (func (export "xor_and4") (param $table i32) (param $nterms i32) (param $out i32) (param $n i32)
+    (local $t i32) (local $i i32) (local $nv i32)
+    (local $pa i32) (local $pb i32) (local $pc i32) (local $pd i32)
+    (local $sa i32) (local $sb i32) (local $sc i32) (local $sd i32) (local $po i32)
+    (local.set $nv (i32.and (local.get $n) (i32.const -2)))
+    (local.set $t (i32.const 0))
+    (block $tdone (loop $tl
+      (br_if $tdone (i32.ge_u (local.get $t) (local.get $nterms)))
+      (local.set $pa (i32.load offset=0 (local.get $table)))
+      (local.set $sa (i32.load offset=4 (local.get $table)))
+      (local.set $pb (i32.load offset=8 (local.get $table)))
+      (local.set $sb (i32.load offset=12 (local.get $table)))
+      (local.set $pc (i32.load offset=16 (local.get $table)))
+      (local.set $sc (i32.load offset=20 (local.get $table)))
+      (local.set $pd (i32.load offset=24 (local.get $table)))
+      (local.set $sd (i32.load offset=28 (local.get $table)))
+      (local.set $po (local.get $out))
+      (local.set $i (i32.const 0))
+      (block $vd (loop $vl
+        (br_if $vd (i32.ge_u (local.get $i) (local.get $nv)))
+        (v128.store (local.get $po) (v128.xor (v128.load (local.get $po))
+          (v128.and
+            (v128.and (i64x2.shl (v128.load (local.get $pa)) (local.get $sa)) (i64x2.shl (v128.load (local.get $pb)) (local.get $sb)))
+            (v128.and (i64x2.shl (v128.load (local.get $pc)) (local.get $sc)) (i64x2.shl (v128.load (local.get $pd)) (local.get $sd))))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+        (local.set $pc (i32.add (local.get $pc) (i32.const 16)))
+        (local.set $pd (i32.add (local.get $pd) (i32.const 16)))
+        (local.set $po (i32.add (local.get $po) (i32.const 16)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $vl)))
+      (if (i32.lt_u (local.get $i) (local.get $n))
+        (then
+          (i64.store (local.get $po) (i64.xor (i64.load (local.get $po))
+            (i64.and
+              (i64.and (i64.shl (i64.load (local.get $pa)) (i64.extend_i32_u (local.get $sa))) (i64.shl (i64.load (local.get $pb)) (i64.extend_i32_u (local.get $sb))))
+              (i64.and (i64.shl (i64.load (local.get $pc)) (i64.extend_i32_u (local.get $sc))) (i64.shl (i64.load (local.get $pd)) (i64.extend_i32_u (local.get $sd)))))))))
+      (local.set $table (i32.add (local.get $table) (i32.const 32)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
+
+    ;; select_mul_add: with t = alpha * r + ar, out = c ? x - t : t  (c is 0 or 1).
   ;; This is c x + (1 - 2c) t: multiplying by an opened bit in bit injection.
   (func (export "select_mul_add") (param $c i32) (param $x i32) (param $alpha i32) (param $r i32) (param $ar i32)
         (param $out i32) (param $n i32)
