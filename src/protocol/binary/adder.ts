@@ -14,7 +14,8 @@
  * Then three levels, each opening G and P once (2 words each way): radix 2
  * at s = 2 (G <- G ^ (P & (G << s)), P <- P & (P << s)), radix 4 at s = 4 and
  * at s = 16 for G only (two radix-2 steps in one round, prefix4.ts). 4 rounds
- * (6 with radix 2 throughout); 5 + 2 + 14 + 10 dealer words per word.
+ * (6 with radix 2 throughout, as adders of more than RADIX4_MAX_WORDS words
+ * run); 5 + 2 + 14 + 10 dealer words per word.
  *
  * Two 32-bit lanes per word (msbXor with bits = 32): the sign of x is bit 31
  * of x mod 2^32 when |x| < 2^31, and the low 32 bits of the shares add to
@@ -75,15 +76,41 @@ export interface PrefixLevel {
  * two, for more dealer words (prefix4.ts); a radix-2 first step for 64 bits
  * makes the last level G alone (10 dealer words instead of 14).
  */
-export const LEVELS_64: readonly PrefixLevel[] = [
+const LEVELS_64_RADIX4: readonly PrefixLevel[] = [
   { radix: 2, s: 2, withP: true },
   { radix: 4, s: 4, withP: true },
   { radix: 4, s: 16, withP: false },
 ];
-export const LEVELS_32: readonly PrefixLevel[] = [
+const LEVELS_32_RADIX4: readonly PrefixLevel[] = [
   { radix: 4, s: 2, withP: true },
   { radix: 4, s: 8, withP: false },
 ];
+
+/** Radix 2 throughout: spans 2 -> 4 -> ... -> 2 * (bits / 2), the last level G alone. */
+function radix2Levels(bits: AdderBits): PrefixLevel[] {
+  const levels: PrefixLevel[] = [];
+  for (let s = 2; s <= bits / 2; s *= 2) levels.push({ radix: 2, s, withP: s < bits / 2 });
+  return levels;
+}
+const LEVELS_64_RADIX2 = radix2Levels(64);
+const LEVELS_32_RADIX2 = radix2Levels(32);
+
+/**
+ * Largest adder (in words) that uses radix-4 levels. A radix-4 level's local
+ * work is about 45 ANDs of shifted words per word against 3 for a radix-2
+ * level, and it deals 12 more words: on small tensors (a served query, one
+ * image) the round it saves is worth more (a round across processes is a
+ * few hundred microseconds); on a training batch or a CNN's feature maps the
+ * work and bytes are. Both servers and the dealer see the same shape, so they
+ * choose alike.
+ */
+export const RADIX4_MAX_WORDS = 4096;
+
+/** The levels after the first round for an adder of `words` words. */
+export function prefixLevels(words: number, bits: AdderBits): readonly PrefixLevel[] {
+  if (words <= RADIX4_MAX_WORDS) return bits === 64 ? LEVELS_64_RADIX4 : LEVELS_32_RADIX4;
+  return bits === 64 ? LEVELS_64_RADIX2 : LEVELS_32_RADIX2;
+}
 
 /**
  * XOR shares of the group generates G: bit k of G is the carry out of bit k
@@ -124,8 +151,9 @@ function carries(ctx: TwoServerContext, x: SharedWords, bits: AdderBits = 64): X
   let G: XorShares = { shape, shares: onServers(ctx, async (i) => (await first[i].value()).g) };
   let P: XorShares = { shape, shares: onServers(ctx, async (i) => (await first[i].value()).p) };
 
-  // Spans 2 -> 4 -> 16 -> 64 (64 bits) or 2 -> 8 -> 32 (32-bit lanes), each level one round.
-  for (const { radix, s, withP } of bits === 64 ? LEVELS_64 : LEVELS_32) {
+  // Spans 2 -> 4 -> 16 -> 64 (64 bits) or 2 -> 8 -> 32 (32-bit lanes) on small
+  // tensors, doubling on large ones; each level one round.
+  for (const { radix, s, withP } of prefixLevels(ring.sizeOf(shape), bits)) {
     const op = rt.nextOp();
     if (radix === 4) {
       const next = prefixLevel4(ctx, op, G, P, s, withP);

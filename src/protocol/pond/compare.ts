@@ -5,8 +5,9 @@
  * multiplying by them needs no truncation.
  *
  * Costs, per element: relu is 6 rounds (5 for the adder, the sign bit injected
- * together with the product x * b) and about 410 bytes in all, most of them
- * the crypto producer's (radix-4 levels, adder.ts); see bench/nonlinear.ts.
+ * together with the product x * b) and about 410 bytes in all up to 4,096
+ * elements (radix-4 levels, adder.ts), 8 rounds and 340 bytes beyond; see
+ * bench/nonlinear.ts.
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor, type Shape } from '../../ring/index.js';

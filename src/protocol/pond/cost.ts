@@ -7,7 +7,7 @@
  * checks every op's estimate against the counters.
  */
 import type { OpCost } from '../api/index.js';
-import { LEVELS_32, LEVELS_64, type AdderBits } from '../binary/adder.js';
+import { prefixLevels, type AdderBits } from '../binary/adder.js';
 import { dealtWords } from '../binary/prefix4.js';
 import type { TruncationMode } from './context.js';
 
@@ -59,8 +59,9 @@ export class CostBuilder {
   }
 
   /**
-   * The parallel-prefix adder on n values (4 rounds), or with bits = 32 on
-   * ceil(n / 2) words of two 32-bit lanes (3 rounds): the first round opens
+   * The parallel-prefix adder on n values, or with bits = 32 on ceil(n / 2)
+   * words of two 32-bit lanes (4 and 3 rounds up to RADIX4_MAX_WORDS words,
+   * 6 and 5 beyond: adder.ts's prefixLevels): the first round opens
    * two words each way and deals five; every later level opens G and P each
    * way and deals, in one message per AND (radix 2) or per level (radix 4),
    * one word per product (see adder.ts and prefix4.ts).
@@ -69,16 +70,16 @@ export class CostBuilder {
     const words = bits === 64 ? n : Math.ceil(n / 2);
     let dealt = 5;
     let messages = 3;
-    for (const level of bits === 64 ? LEVELS_64 : LEVELS_32) {
+    const levels = prefixLevels(words, bits);
+    for (const level of levels) {
       const products = level.radix === 4 ? dealtWords(level.withP) : level.withP ? 2 : 1;
       dealt += products;
       messages += 2 + (level.radix === 4 ? 1 : products);
     }
-    const levels = (bits === 64 ? LEVELS_64 : LEVELS_32).length;
-    this.bytes += WORD * words * (4 + 4 * levels + dealt);
+    this.bytes += WORD * words * (4 + 4 * levels.length + dealt);
     this.messages(messages);
     this.triples += dealt * words;
-    this.rounds += 1 + levels;
+    this.rounds += 1 + levels.length;
     return this;
   }
 

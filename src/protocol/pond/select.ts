@@ -1,6 +1,6 @@
 /**
  * Selections by exact comparison: max pooling and argmax, as tournaments.
- * Each level compares pairs in one adder run (6 rounds) whatever the size:
+ * Each level compares pairs in one adder run (6 or 8 rounds, adder.ts) whatever the size:
  * 2x2 pooling takes two levels, argmax over k entries ceil(log2 k).
  */
 import { check } from '../../errors.js';
