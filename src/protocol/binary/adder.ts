@@ -101,10 +101,12 @@ const LEVELS_32_RADIX2 = radix2Levels(32);
  * level, and it deals 12 more words: on small tensors (a served query, one
  * image) the round it saves is worth more (a round across processes is a
  * few hundred microseconds); on a training batch or a CNN's feature maps the
- * work and bytes are. Both servers and the dealer see the same shape, so they
- * choose alike.
+ * work and bytes are. 2,048 words: a served batch of up to 16 rows of
+ * network A's 128 units; larger adders, relu on 4,096 elements among them,
+ * keep radix 2's 340 bytes per element. Both servers and the dealer see the
+ * same shape, so they choose alike.
  */
-export const RADIX4_MAX_WORDS = 4096;
+export const RADIX4_MAX_WORDS = 2048;
 
 /** The levels after the first round for an adder of `words` words. */
 export function prefixLevels(words: number, bits: AdderBits): readonly PrefixLevel[] {

@@ -5,7 +5,7 @@
  * multiplying by them needs no truncation.
  *
  * Costs, per element: relu is 6 rounds (5 for the adder, the sign bit injected
- * together with the product x * b) and about 410 bytes in all up to 4,096
+ * together with the product x * b) and about 410 bytes in all up to 2,048
  * elements (radix-4 levels, adder.ts), 8 rounds and 340 bytes beyond; see
  * bench/nonlinear.ts.
  */
