@@ -3,6 +3,7 @@ import { FixedPointRangeError } from '../../src/errors.js';
 import * as ring from '../../src/ring/index.js';
 import { randomWords } from '../../src/crypto/index.js';
 import { addWords, decodeWords, encodeValues, subWords } from '../../src/serving/codec.js';
+import { base64ToWords, wordsToBase64 } from '../../src/serving/wire.js';
 import { TestRng } from '../helpers/random.js';
 
 const rng = new TestRng(12);
@@ -31,4 +32,19 @@ test('shares add up mod 2^64 across carries and borrows, and bad values are refu
   t.throws(() => encodeValues([0, 1, NaN], 16, 'predict'), { instanceOf: FixedPointRangeError, message: 'predict: element 2 is NaN; fixed-point values must satisfy |x| < 2^47 with 16 fractional bits' });
   t.throws(() => encodeValues([2 ** 47], 16, 'predict'), { instanceOf: FixedPointRangeError, message: /element 0 is out of range/ });
   t.throws(() => encodeValues([-Infinity], 16, 'predict'), { instanceOf: FixedPointRangeError, message: /element 0 is infinite/ });
+});
+
+test('shares travel as base64 of u64 words: every length round-trips; a wrong length or any character outside the standard alphabet is refused', (t) => {
+  for (const n of [1, 2, 3, 4, 10, 784]) {
+    const words = randomWords(n);
+    const text = wordsToBase64(words);
+    t.deepEqual([...(base64ToWords(text, n) as BigUint64Array)], [...words], `${n} words`);
+    t.is(base64ToWords(text, n + 1), undefined);
+    t.is(base64ToWords(text.slice(0, -4), n), undefined);
+    const at = Math.floor(text.length / 2);
+    const bad = ['!', '-', '_', ' ', '\n', '=', '\u00e9', '#'].map((c) => text.slice(0, at) + c + text.slice(at + 1));
+    // Padding replaced by a letter is the base64 of more bytes than the shape holds.
+    if (text.endsWith('=')) bad.push(text.slice(0, -1) + 'A');
+    for (const b of bad) t.is(base64ToWords(b, n), undefined, `${n} words with ${JSON.stringify(b.slice(at, at + 1))}`);
+  }
 });
