@@ -133,3 +133,31 @@ test('fused andShifted and selectMulAdd equal their unfused formulas', (t) => {
   }
   t.throws(() => ring.andShifted(rand([2]), rand([3]), rand([2]), rand([2]), rand([2]), 1, false), { message: /all operands need shape \[2\]/ });
 });
+
+test("truncateOpened equals the truncation's unshift formula computed with BigInts, for both servers, with and without an accumulator", (t) => {
+  const M = (1n << 64n) - 1n;
+  const LOW63 = (1n << 63n) - 1n;
+  for (const shape of [[1], [3, 5], [2, 64], [0]]) {
+    for (const bits of [1, 13, 16, 20, 40, 62]) {
+      for (const party of [0, 1] as const) {
+        const [mine, theirs, rHigh, acc] = [0, 1, 2, 3].map(() => rand(shape));
+        // rTop is a share of a bit: any word; some c with the top bit set and some without.
+        const rTop = rand(shape);
+        const want = (withAcc: boolean): bigint[] =>
+          Array.from(mine.data, (m, k) => {
+            const c = (m + theirs.data[k]) & M;
+            const cTop = c >> 63n;
+            let w = (rTop.data[k] * (1n - 2n * cTop)) & M;
+            if (party === 0) w = (w + cTop) & M;
+            let out = (((w << BigInt(63 - bits)) & M) - rHigh.data[k]) & M;
+            if (party === 0) out = (out + ((c & LOW63) >> BigInt(bits)) - (1n << BigInt(62 - bits))) & M;
+            return withAcc ? (out + acc.data[k]) & M : out;
+          });
+        t.deepEqual(Array.from(ring.truncateOpened(mine, theirs, rTop, rHigh, bits, party).data), want(false), `${shape} bits ${bits} server ${party}`);
+        t.deepEqual(Array.from(ring.truncateOpened(mine, theirs, rTop, rHigh, bits, party, acc).data), want(true), `${shape} bits ${bits} server ${party}, accumulated`);
+      }
+    }
+  }
+  t.throws(() => ring.truncateOpened(rand([2]), rand([3]), rand([2]), rand([2]), 16, 0), { message: /all operands need shape \[2\]/ });
+  t.throws(() => ring.truncateOpened(rand([2]), rand([2]), rand([2]), rand([2]), 63, 1), { message: /bits must be an integer in \[1, 62\], got 63/ });
+});

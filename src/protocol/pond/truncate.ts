@@ -21,11 +21,8 @@ import { ProtocolError } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor } from '../../ring/index.js';
 import { Step } from '../dealer/streams.js';
-import type { TruncationShares } from '../dealer/triple-source.js';
 import { onServers, mapShares, zipShares, type PondContext } from './context.js';
 import { PondPrivateTensor } from './tensors.js';
-
-const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
 
 /** Divides a private tensor by 2^bits; the result has fracBits - bits. */
 export function truncate(ctx: PondContext, x: PondPrivateTensor, bits: number): PondPrivateTensor {
@@ -90,23 +87,12 @@ function truncateDealerSum(ctx: PondContext, terms: readonly TruncationTerm[], s
     const theirs = await rt.receive(me, other, key, expect);
     let sum: RingTensor | undefined;
     for (const [j, t] of terms.entries()) {
-      const c = ring.add(mine[j], new RingTensor(shape, theirs[j].data as BigUint64Array));
-      const part = await unshiftOpened(c, t.bits, rands[j], i);
-      sum = sum === undefined ? part : ring.add(sum, part);
+      // c = mine + theirs is opened; the unshift, the sum of terms and its dozen
+      // elementwise steps are one kernel pass (ring.truncateOpened).
+      const theirsJ = new RingTensor(shape, theirs[j].data as BigUint64Array);
+      sum = ring.truncateOpened(mine[j], theirsJ, await rands[j].rTop[i].value(), await rands[j].rHigh[i].value(), t.bits, i, sum);
     }
     return sum as RingTensor;
   }, op);
   return new PondPrivateTensor(ctx.prot, shape, shares, terms[0].x.fracBits - terms[0].bits, signOf);
-}
-
-/** Server i's share of z >> bits (or one more), from the opened c = z + 2^62 + r (bits > 0). */
-async function unshiftOpened(c: RingTensor, bits: number, rand: TruncationShares, i: 0 | 1): Promise<RingTensor> {
-  const cTop = ring.shrLogical(c, 63);
-  // w = cTop XOR rTop = cTop + rTop * (1 - 2 cTop): server 0 adds the public cTop.
-  const oneMinus2c = ring.sub(RingTensor.fill([], 1n), ring.shl(cTop, 1));
-  let w = ring.mul(await rand.rTop[i].value(), oneMinus2c);
-  if (i === 0) w = ring.add(w, cTop);
-  let out = ring.sub(ring.shl(w, 63 - bits), await rand.rHigh[i].value());
-  if (i === 0) out = ring.add(out, ring.sub(ring.shrLogical(ring.and(c, LOW63), bits), RingTensor.fill([], 1n << BigInt(62 - bits))));
-  return out;
 }

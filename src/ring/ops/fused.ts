@@ -84,3 +84,24 @@ export function selectMulAdd(c: RingTensor, x: RingTensor, alpha: RingTensor, r:
   });
   return new RingTensor(c.shape, data);
 }
+
+/**
+ * The unshift step of the dealer's truncation (protocol/pond/truncate.ts) for
+ * server `party`, in one pass: with c = mine + theirs (the opened value),
+ * cTop = c >> 63 and w = rTop (1 - 2 cTop) (+ cTop on server 0),
+ * (w << (63 - bits)) - rHigh, plus ((c mod 2^63) >> bits) - 2^(62 - bits) on
+ * server 0, plus `acc` when given. 1 <= bits <= 62; operands share one shape.
+ */
+export function truncateOpened(mine: RingTensor, theirs: RingTensor, rTop: RingTensor, rHigh: RingTensor, bits: number, party: 0 | 1, acc?: RingTensor): RingTensor {
+  sameShapes('truncateOpened', mine, theirs, rTop, rHigh, ...(acc === undefined ? [] : [acc]));
+  check(Number.isInteger(bits) && bits >= 1 && bits <= 62, () => `truncateOpened: bits must be an integer in [1, 62], got ${bits}`);
+  const n = mine.size;
+  const data = kernels().run((arena, k) => {
+    const [pm, pt, prt, prh] = [mine, theirs, rTop, rHigh].map((t) => arena.put(t.data));
+    const pacc = acc === undefined ? pm : arena.put(acc.data);
+    const out = arena.alloc(n);
+    k.truncate_opened(pm, pt, prt, prh, pacc, out, n, bits, (party === 0 ? 1 : 0) | (acc === undefined ? 0 : 2));
+    return arena.take(out, n);
+  });
+  return new RingTensor(mine.shape, data);
+}

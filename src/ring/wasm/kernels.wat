@@ -373,6 +373,42 @@
       (local.set $out (i32.add (local.get $out) (i32.const 8)))
       (br $l))))
 
+  ;; truncate_opened: a server's share of z >> bits from the opened c = mine + theirs
+  ;; (truncate.ts has the protocol): cTop = c >> 63, w = rTop (1 - 2 cTop) (+ cTop on
+  ;; server 0), out = (w << (63 - bits)) - rHigh (+ ((c & (2^63 - 1)) >> bits) - 2^(62 - bits)
+  ;; on server 0) (+ acc). flags: 1 = server 0, 2 = add acc. 1 <= bits <= 62.
+  (func (export "truncate_opened") (param $mine i32) (param $theirs i32) (param $rtop i32) (param $rhigh i32) (param $acc i32)
+        (param $out i32) (param $n i32) (param $bits i32) (param $flags i32)
+    (local $end i32) (local $first i32) (local $sum i32) (local $c i64) (local $ctop i64) (local $rt i64) (local $w i64) (local $v i64)
+    (local $up i64) (local $down i64) (local $half i64)
+    (local.set $first (i32.and (local.get $flags) (i32.const 1)))
+    (local.set $sum (i32.and (local.get $flags) (i32.const 2)))
+    (local.set $up (i64.extend_i32_u (i32.sub (i32.const 63) (local.get $bits))))
+    (local.set $down (i64.extend_i32_u (local.get $bits)))
+    (local.set $half (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (i32.const 62) (local.get $bits)))))
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $out) (local.get $end)))
+      (local.set $c (i64.add (i64.load (local.get $mine)) (i64.load (local.get $theirs))))
+      (local.set $ctop (i64.shr_u (local.get $c) (i64.const 63)))
+      (local.set $rt (i64.load (local.get $rtop)))
+      ;; rTop (1 - 2 cTop) is rTop or -rTop.
+      (local.set $w (select (i64.sub (i64.const 0) (local.get $rt)) (local.get $rt) (i32.wrap_i64 (local.get $ctop))))
+      (local.set $w (i64.add (local.get $w) (select (local.get $ctop) (i64.const 0) (local.get $first))))
+      (local.set $v (i64.sub (i64.shl (local.get $w) (local.get $up)) (i64.load (local.get $rhigh))))
+      (local.set $v (i64.add (local.get $v)
+        (select (i64.sub (i64.shr_u (i64.and (local.get $c) (i64.const 0x7fffffffffffffff)) (local.get $down)) (local.get $half))
+                (i64.const 0) (local.get $first))))
+      (local.set $v (i64.add (local.get $v) (select (i64.load (local.get $acc)) (i64.const 0) (local.get $sum))))
+      (i64.store (local.get $out) (local.get $v))
+      (local.set $mine (i32.add (local.get $mine) (i32.const 8)))
+      (local.set $theirs (i32.add (local.get $theirs) (i32.const 8)))
+      (local.set $rtop (i32.add (local.get $rtop) (i32.const 8)))
+      (local.set $rhigh (i32.add (local.get $rhigh) (i32.const 8)))
+      (local.set $acc (i32.add (local.get $acc) (i32.const 8)))
+      (local.set $out (i32.add (local.get $out) (i32.const 8)))
+      (br $l))))
+
   ;; ------------------------------------------------------------------
   ;; Reduction: out[o, j] = sum_l a[o, l, j] for a viewed as [outer, len, inner].
   ;; The innermost loop walks j so reads stay contiguous.
