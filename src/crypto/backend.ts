@@ -9,9 +9,10 @@
 export const SEED_BYTES = 16;
 
 /**
- * Largest piece of keystream produced by one cipher call: bounds the
- * temporary memory of a long stream (an all-zero input of this size on
- * WebCrypto, node's output buffer) without costing a measurable number of calls.
+ * Largest piece of keystream produced by one WebCrypto call: bounds the
+ * temporary memory of a long stream (an all-zero input of this size) without
+ * costing a measurable number of calls. node:crypto uses smaller pieces
+ * (`NODE_CHUNK_BYTES`, node-backend.ts).
  */
 export const CHUNK_BYTES = 1 << 24;
 

@@ -4,6 +4,6 @@ export { randomWords, randomSeed, osRandom, seededRandom, type RandomSource } fr
 export { Prg } from './prg.js';
 export { PublicRandom } from './public-random.js';
 export { defaultCryptoBackend, builtinNodeCrypto } from './default-backend.js';
-export { nodeCryptoBackend, SMALL_WORDS, type NodeCryptoModule } from './node-backend.js';
+export { nodeCryptoBackend, NODE_CHUNK_BYTES, SMALL_WORDS, type NodeCryptoModule } from './node-backend.js';
 export { webCryptoBackend } from './webcrypto-backend.js';
 export { sha256 } from './sha256.js';

@@ -2,21 +2,22 @@
  * The seeded PRG is AES-128-CTR with counter block (stream || index). Both
  * backends give that keystream on every code path: node:crypto's counter
  * blocks through one kept ECB cipher for short streams and a CTR cipher per
- * stream for long ones, WebCrypto's AES-CTR with a 128-bit counter, and both
- * cut long streams into chunks of CHUNK_BYTES.
+ * stream for long ones, WebCrypto's AES-CTR with a 128-bit counter; long
+ * streams are cut into chunks (NODE_CHUNK_BYTES on node:crypto, CHUNK_BYTES
+ * on WebCrypto).
  */
 import test from 'ava';
 import { createCipheriv, webcrypto } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
-import { builtinNodeCrypto, CHUNK_BYTES, defaultCryptoBackend, nodeCryptoBackend, Prg, SMALL_WORDS, webCryptoBackend, type CryptoBackend } from '../../src/crypto/index.js';
+import { builtinNodeCrypto, CHUNK_BYTES, defaultCryptoBackend, NODE_CHUNK_BYTES, nodeCryptoBackend, Prg, SMALL_WORDS, webCryptoBackend, type CryptoBackend } from '../../src/crypto/index.js';
 import { TestRng } from '../helpers/random.js';
 
 const seed = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 7) & 255);
 const node = nodeCryptoBackend(nodeCrypto);
 const web = webCryptoBackend(webcrypto as Crypto);
-const BACKENDS: ReadonlyArray<[string, CryptoBackend]> = [
-  ['node:crypto', node],
-  ['webcrypto', web],
+const BACKENDS: ReadonlyArray<[string, CryptoBackend, number]> = [
+  ['node:crypto', node, NODE_CHUNK_BYTES],
+  ['webcrypto', web, CHUNK_BYTES],
 ];
 
 /** The reference: node's AES-128-CTR on zeros, IV = stream || 0, as raw bytes. */
@@ -30,7 +31,7 @@ const bytesOf = (w: BigUint64Array): Buffer => Buffer.from(w.buffer, w.byteOffse
 
 const STREAMS = [0n, 1n, 0x1234_5678_9abcn, (1n << 32n) + 5n, (1n << 64n) - 1n];
 
-for (const [name, backend] of BACKENDS) {
+for (const [name, backend, chunkBytes] of BACKENDS) {
   test(`${name}: words(stream, n) is AES-128-CTR with counter (stream || index), short and long streams`, async (t) => {
     const prg = new Prg(seed, backend);
     for (const stream of STREAMS) {
@@ -46,9 +47,9 @@ for (const [name, backend] of BACKENDS) {
     t.deepEqual(Array.from(await prg.words(1n, 4)), Array.from(await prg.words(1n, 4)));
   });
 
-  test(`${name}: streams longer than one chunk (${CHUNK_BYTES} bytes) continue the counter across chunks`, async (t) => {
+  test(`${name}: streams longer than one chunk (${chunkBytes} bytes) continue the counter across chunks`, async (t) => {
     const prg = new Prg(seed, backend);
-    const chunkWords = CHUNK_BYTES / 8;
+    const chunkWords = chunkBytes / 8;
     for (const [stream, n] of [
       [7n, chunkWords - 1],
       [7n, chunkWords],
