@@ -101,7 +101,7 @@ test('32 clients x 20 digits, exactly once and equal to plaintext; no leak over 
     const [s0, s1] = (await clients[0].serverInfo()).map((i) => i.stats ?? {});
     t.like(s0, { queuedRows: 0, runningBatches: 0, liveQueries: 0, bundleWaits: 0 });
     t.like(s1, { heldShares: 0, heldRows: 0, claims: 0, bundleWaits: 0 });
-    const bundleBound = 2 * 9; // the default queue (2) for each of the 9 default batch sizes
+    const bundleBound = 2 * 18; // the default queue (2) for each of the 18 default batch sizes up to 32
     t.true(s0.readyBundles + s0.requestedBundles <= bundleBound && s1.heldBundles <= bundleBound, 'bundles stay within the queues');
 
     // ---------------------------------------------------------------- a client leaves mid-query

@@ -144,7 +144,11 @@ test.serial('invalid serving settings are ConfigErrors naming the field', (t) =>
   t.regex(bad({ unknown: 1 }), /invalid hostmap h\.json: serving: Unrecognized key/);
   t.regex(bad({ inputRange: [1, 0] }), /serving\.inputRange: expected \[min, max\] with min < max/);
   const ok = servingSettings({ players, serving: { batch: { maxBatch: 8 } } } as Record<string, unknown>, 'h.json', '/tmp');
-  t.deepEqual(ok.batch.sizes, [1, 2, 4, 6, 8]);
+  t.deepEqual(ok.batch.sizes, [1, 2, 3, 4, 5, 6, 7, 8]);
+  const large = servingSettings({ players, serving: { batch: { maxBatch: 4096, maxQueue: 4096 } } } as Record<string, unknown>, 'h.json', '/tmp');
+  // Every default size list fits a manifest (at most 32 sizes).
+  t.is(large.batch.sizes.length, 32);
+  t.deepEqual(large.batch.sizes.slice(14, 20), [15, 16, 24, 32, 48, 64]);
   t.deepEqual(ok.endpoints.server1, { host: '127.0.0.1', port: 6001 });
 });
 
