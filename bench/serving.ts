@@ -11,10 +11,13 @@
  *   batching (default settings) and preprocessing.
  *
  * Run: npm run bench:serving   (QUERIES=500 latency samples, GAP_MS=20 between them, SECONDS=8 of load)
+ * Investigating: SKIP_LATENCY=1, THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
+ * (or '--cpu-prof --cpu-prof-dir=DIR') for the players' node, PLAYER_STDOUT=PREFIX writes each
+ * player's stdout (where --trace-gc prints) to PREFIX.<name>.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tfe from 'tfjs-encrypted/node';
@@ -77,7 +80,7 @@ async function startService(serving: Record<string, unknown>): Promise<Service> 
   const file = path.join(dir, 'hostmap.json');
   writeFileSync(file, JSON.stringify(hostmap));
   const children: ChildProcess[] = NAMES.map((name) =>
-    spawn(process.execPath, [...(process.env.PLAYER_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []), '--import=tsx', '--conditions=tfe-source', 'src/cli/main.ts', 'serve', '--config', file, '--name', name], { env: { ...process.env, TFE_SECRET: SECRET }, stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(process.execPath, [...(process.env.PLAYER_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? []), '--import=tsx', '--conditions=tfe-source', 'src/cli/main.ts', 'serve', '--config', file, '--name', name], { env: { ...process.env, TFE_SECRET: SECRET }, stdio: ['ignore', process.env.PLAYER_STDOUT ? openSync(`${process.env.PLAYER_STDOUT}.${name}`, 'w') : 'ignore', 'pipe'] }),
   );
   let log = '';
   for (const c of children) c.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));

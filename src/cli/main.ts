@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TfeError } from '../errors.js';
 import { discoverCommand, playerCommand } from './player.js';
+import { tunePlayerHeap } from './heap.js';
 import { HOSTMAP_USAGE, hostmapCommand } from './hostmap.js';
 import { runCommand } from './run.js';
 import { serveCommand, SERVE_USAGE } from './serve.js';
@@ -53,11 +54,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (values.secret !== undefined) return usage('tfe player: never pass the secret on the command line (other users can read it); set TFE_SECRET or TFE_SECRET_FILE');
         if (values.config === undefined || values.name === undefined || positionals.length === 0) return usage('tfe player: needs --config, --name and a script');
         process.argv = [process.argv[0], positionals[0], ...positionals.slice(1)];
+        tunePlayerHeap();
         return await playerCommand({ config: values.config, name: values.name, script: positionals[0] });
       }
       case 'hostmap':
         return await hostmapCommand(rest);
       case 'serve':
+        tunePlayerHeap();
         return await serveCommand(rest);
       case 'share-model':
         return await shareModelCommand(rest);
