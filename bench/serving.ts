@@ -11,7 +11,7 @@
  *   batching (default settings) and preprocessing.
  *
  * Run: npm run bench:serving   (QUERIES=500 latency samples, GAP_MS=20 between them, SECONDS=8 of load)
- * Investigating: SKIP_LATENCY=1, THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
+ * Investigating: SKIP_LATENCY=1, SKIP_THROUGHPUT=1, LATENCY=first (only the latency with preprocessing), THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
  * (or '--cpu-prof --cpu-prof-dir=DIR') for the players' node, PLAYER_STDOUT=PREFIX writes each
  * player's stdout (where --trace-gc prints) to PREFIX.<name>.
  */
@@ -167,17 +167,19 @@ console.log(`Prediction service, network A (MLP 784-128-128-10), loopback, one p
 console.log(`${machine()}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 
 const rows: string[][] = [];
-for (const [label, serving] of process.env.SKIP_LATENCY === '1' ? [] : [
+const latencyRuns = [
   ['preprocessing (queue 2 per size), no batching wait', { batch: { maxWaitMs: 0 } }],
   ['no preprocessing (queue 0), no batching wait', { batch: { maxWaitMs: 0 }, preprocessing: { queue: 0 } }],
   ['preprocessing, default batching wait (2 ms)', {}],
-] as const) {
+] as const;
+for (const [label, serving] of process.env.SKIP_LATENCY === '1' ? [] : latencyRuns.slice(0, process.env.LATENCY === 'first' ? 1 : latencyRuns.length)) {
   const r = await latency(serving);
   rows.push([label, fmtMs(r.p50), fmtMs(r.p99), String(r.stats?.dry ?? '-'), r.cpu.map(fmtMs).join(' / ')]);
 }
 console.log(`Latency of one query, one client, ${QUERIES} queries ${GAP_MS} ms apart after ${WARMUP} warm-up ones (ms); CPU per query includes the dealer's refills`);
 table(['service', 'p50', 'p99', 'waited for the dealer', 'CPU ms/query: server0 / server1 / dealer / client'], rows);
 
+if (process.env.SKIP_THROUGHPUT === '1') process.exit(0);
 /** THROUGHPUT_BATCH='{"pipeline":1}' overrides the default batching of the throughput run (to explore settings). */
 const batchOverride = JSON.parse(process.env.THROUGHPUT_BATCH ?? '{}') as Record<string, number>;
 const t = await throughput(Object.keys(batchOverride).length === 0 ? {} : { batch: batchOverride });

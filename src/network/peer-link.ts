@@ -111,6 +111,11 @@ export class PeerLink {
    * corrections becomes one write instead of dozens. Runs right after the
    * tick's microtasks, before anything else the peer is sent.
    */
+  /** Writes the queued small frames now (see {@link Transport.flush}). */
+  flush(): void {
+    this.flushBundle();
+  }
+
   private flushBundle(): void {
     if (this.bundle.length === 0) return;
     const parts = this.bundle;

@@ -164,6 +164,10 @@ export class SocketTransport implements Transport {
     this.noteProgress();
   }
 
+  flush(to: string): void {
+    if (to !== this.options.self) this.link(to, 'flush').flush();
+  }
+
   /**
    * Peers that wait for a message from this player only see the frames sent
    * to them; a few times per timeout, every peer hears that this player is

@@ -18,6 +18,12 @@ export interface Transport {
    */
   send(from: string, to: string, key: MessageKey, payload: Payload, kind: TrafficKind): void;
   /**
+   * Writes what the local player queued for `to` now rather than at the end
+   * of the current tick (where small messages of one tick travel together).
+   * For a message another player waits on before it can start its own work.
+   */
+  flush?(to: string): void;
+  /**
    * Resolves with the message `from` sent to the local player `to` under
    * `key`, checked against `expect`. Rejects with a ProtocolError for a
    * malformed message and a PeerLostError when `from` is gone or silent past

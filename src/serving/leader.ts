@@ -217,6 +217,8 @@ export class Leader {
       const seq = this.seq++;
       // Announce, then issue at once: the second server issues batches in announcement order.
       this.epoch.channel.send(this.follower, { type: 'batch', seq, size: bundle.size, bundle: bundle.id, queries: queries.map((q) => ({ id: q.id, rows: q.rows })) });
+      // The follower starts its half only on this message: it leaves now, not after the whole graph is issued (~1 ms).
+      this.epoch.channel.flush(this.follower);
       const shape = [bundle.size, ...served.info.inputShape];
       const input = stackRows(queries, bundle.size, served.info.inputShape);
       const { result, verified } = source.useBundle(Promise.resolve(bundle.share), () => served.model.predict(prot.privateFromShares(shape, () => input, spec.fracBits)));

@@ -113,6 +113,11 @@ export class MeshChannel {
     if (tensors.length > 0) t.send(this.self, to, { op: this.op, step: 3 * n + 2 }, tensors, 'preprocessing');
   }
 
+  /** Writes what was sent to `to` now instead of at the end of this tick (see Transport.flush). */
+  flush(to: string): void {
+    this.config.transport.flush?.(to);
+  }
+
   /**
    * The next message from `from` that is not a heartbeat. Rejects with a
    * PeerLostError when `from` is lost or silent past the timeout, and with a
