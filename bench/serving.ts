@@ -6,12 +6,14 @@
  * - latency of one query (one client, one digit at a time with GAP_MS of
  *   idle time between queries, as interactive queries come, after warm-up),
  *   p50 and p99, with preprocessing (bundles dealt ahead, in the gaps) and
- *   without (queue 0: every batch waits for the crypto producer to deal it);
+ *   without (queue 0: every batch waits for the crypto producer to deal it),
+ *   and with preprocessing and busy polling (the hostmap's busyPollUs);
  * - throughput under 32 clients, each sending one digit after another, with
  *   batching (default settings) and preprocessing.
  *
  * Run: npm run bench:serving   (QUERIES=500 latency samples, GAP_MS=20 between them, SECONDS=8 of load)
- * Investigating: SKIP_LATENCY=1, SKIP_THROUGHPUT=1, LATENCY=first (only the latency with preprocessing), THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
+ * Investigating: SKIP_LATENCY=1, SKIP_THROUGHPUT=1, LATENCY=first (only the latency with preprocessing) or
+ * LATENCY=poll (that one and the one with busy polling), THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
  * (or '--cpu-prof --cpu-prof-dir=DIR') for the players' node, PLAYER_STDOUT=PREFIX writes each
  * player's stdout (where --trace-gc prints) to PREFIX.<name>.
  */
@@ -70,12 +72,13 @@ const ownCpuMs = (): number => {
 };
 
 /** Three `tfe serve` processes with `serving` settings, network A shared by the owner. */
-async function startService(serving: Record<string, unknown>): Promise<Service> {
+async function startService(serving: Record<string, unknown>, network: Record<string, unknown> = {}): Promise<Service> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tfe-bench-serving-'));
   const ports = await freePorts(6);
   const hostmap = {
     players: [...NAMES, 'model-owner'].map((name, i) => ({ name, host: '127.0.0.1', port: ports[i] })),
     serving: { clients: { server0: ports[4], server1: ports[5] }, sharesDir: 'shares', ...serving },
+    ...network,
   };
   const file = path.join(dir, 'hostmap.json');
   writeFileSync(file, JSON.stringify(hostmap));
@@ -104,8 +107,8 @@ async function startService(serving: Record<string, unknown>): Promise<Service> 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** p50 and p99 of one query at a time from one client. */
-async function latency(serving: Record<string, unknown>): Promise<{ p50: number; p99: number; stats: Record<string, number> | undefined; cpu: number[] }> {
-  const service = await startService(serving);
+async function latency(serving: Record<string, unknown>, network: Record<string, unknown> = {}): Promise<{ p50: number; p99: number; stats: Record<string, number> | undefined; cpu: number[] }> {
+  const service = await startService(serving, network);
   try {
     const client = await tfe.serving.connect({ servers: service.urls });
     await client.ready(120_000);
@@ -167,13 +170,16 @@ console.log(`Prediction service, network A (MLP 784-128-128-10), loopback, one p
 console.log(`${machine()}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 
 const rows: string[][] = [];
-const latencyRuns = [
+// The last row: the servers poll their sockets for up to 1 ms while a round's message is due (hostmap busyPollUs).
+const latencyRuns: Array<[string, Record<string, unknown>, Record<string, unknown>?]> = [
   ['preprocessing (queue 2 per size), no batching wait', { batch: { maxWaitMs: 0 } }],
   ['no preprocessing (queue 0), no batching wait', { batch: { maxWaitMs: 0 }, preprocessing: { queue: 0 } }],
   ['preprocessing, default batching wait (2 ms)', {}],
-] as const;
-for (const [label, serving] of process.env.SKIP_LATENCY === '1' ? [] : latencyRuns.slice(0, process.env.LATENCY === 'first' ? 1 : latencyRuns.length)) {
-  const r = await latency(serving);
+  ['preprocessing, no batching wait, busy polling 1 ms', { batch: { maxWaitMs: 0 } }, { busyPollUs: 1000 }],
+];
+const chosen = process.env.LATENCY === 'first' ? [latencyRuns[0]] : process.env.LATENCY === 'poll' ? [latencyRuns[0], latencyRuns[3]] : latencyRuns;
+for (const [label, serving, network] of process.env.SKIP_LATENCY === '1' ? [] : chosen) {
+  const r = await latency(serving, network);
   rows.push([label, fmtMs(r.p50), fmtMs(r.p99), String(r.stats?.dry ?? '-'), r.cpu.map(fmtMs).join(' / ')]);
 }
 console.log(`Latency of one query, one client, ${QUERIES} queries ${GAP_MS} ms apart after ${WARMUP} warm-up ones (ms); CPU per query includes the dealer's refills`);

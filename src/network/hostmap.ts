@@ -3,7 +3,8 @@
  *
  * - the structured one,
  *   `{ "players": [{ "name": "server0", "host": "10.0.0.10", "port": 4440 }, ...],
- *      "tls": { "cert": "...", "key": "...", "ca": "..." }, "session": "...", "timeoutMs": 60000 }`;
+ *      "tls": { "cert": "...", "key": "...", "ca": "..." }, "session": "...", "timeoutMs": 60000,
+ *      "busyPollUs": 0 }`;
  * - tf-encrypted's flat one, `{ "server0": "10.0.0.10:4440", ... }`, so that
  *   its users' hostmaps carry over.
  *
@@ -12,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { MAX_BUSY_POLL_US } from './busy-poll.js';
 import { playerName, sessionId } from './handshake.js';
 
 const port = z.int('expected an integer port').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');
@@ -39,6 +41,12 @@ const Structured = z
     timeoutMs: z.number('expected a number of milliseconds').positive('expected a positive number of milliseconds').optional(),
     /** Path of a file holding the shared secret (the secret itself never goes in a hostmap). */
     secretFile: z.string().min(1).optional(),
+    /** Busy polling while a receive waits (µs, see busy-poll.ts). */
+    busyPollUs: z
+      .int('expected a whole number of microseconds')
+      .min(0, 'expected 0 (off) or a positive number of microseconds')
+      .max(MAX_BUSY_POLL_US, `expected at most ${MAX_BUSY_POLL_US} microseconds`)
+      .optional(),
   })
   .superRefine((h, ctx) => {
     const names = new Set<string>();
@@ -74,6 +82,8 @@ export interface Hostmap {
   readonly session?: string;
   readonly timeoutMs?: number;
   readonly secretFile?: string;
+  /** Microseconds each player polls its sockets after a receive starts waiting (0: sleeps at once). */
+  readonly busyPollUs?: number;
 }
 
 /** Parses 'host:port' or '[v6]:port'. */

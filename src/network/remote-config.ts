@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type PeerLostError } from '../errors.js';
 import { Config, type ConfigOptions } from './config.js';
+import { checkBusyPollUs } from './busy-poll.js';
 import { sessionId } from './handshake.js';
 import { parseHostmap, type Hostmap } from './hostmap.js';
 import { SocketTransport, type TlsMaterial } from './socket-transport.js';
@@ -39,6 +40,13 @@ export interface RemoteConfigOptions extends ConfigOptions {
   maxBufferedBytes?: number;
   /** Frame bytes per socket message (default 16 MiB). */
   chunkBytes?: number;
+  /**
+   * Microseconds to keep polling the sockets after a receive starts waiting
+   * on a peer instead of sleeping (lower latency per protocol round, more
+   * CPU: for players on cores of their own); default: the hostmap's
+   * `busyPollUs`, else 0 (off).
+   */
+  busyPollUs?: number;
 }
 
 /** Configurations open in this process, so that the `tfe` command can close them when a program ends. */
@@ -88,6 +96,7 @@ export class RemoteConfig extends Config {
       maxFrameBytes: options.maxFrameBytes,
       maxBufferedBytes: options.maxBufferedBytes,
       chunkBytes: options.chunkBytes,
+      busyPollUs: checkBusyPollUs(options.busyPollUs ?? hostmap.busyPollUs ?? 0, 'RemoteConfig'),
       currentOp: () => this.opIds.current,
     });
     open.add(this);

@@ -20,6 +20,7 @@ import type { Socket as ServerSocket } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { ConfigError, PeerLostError, ProtocolError, setFailureOrigin, UnknownPlayerError } from '../errors.js';
 import { DEFAULT_CHUNK_BYTES, sessionTag } from './chunk.js';
+import { BusyPoll, checkBusyPollUs } from './busy-poll.js';
 import { abortMessage, failMessage } from './control.js';
 import { TrafficCounters } from './counters.js';
 import { Dialer } from './dialer.js';
@@ -71,6 +72,12 @@ export interface SocketTransportOptions {
    * being reassembled. Past it the peer is dropped. Default twice `maxFrameBytes`.
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * Microseconds to keep polling the sockets after a receive starts waiting
+   * on a peer, instead of sleeping until its message wakes the process
+   * (busy-poll.ts); default 0 (off). Costs CPU: for players on cores of their own.
+   */
+  readonly busyPollUs?: number;
 }
 
 const DEFAULT_MAX_FRAME = 2 ** 30 + 2 ** 20;
@@ -80,6 +87,7 @@ export class SocketTransport implements Transport {
   readonly localPlayers: ReadonlySet<string>;
   readonly counters = new TrafficCounters();
   private readonly mailbox: Mailbox;
+  private readonly busyPoll: BusyPoll;
   private readonly links = new Map<string, PeerLink>();
   private readonly selfIndex: number;
   private readonly connectTimeoutMs: number;
@@ -102,6 +110,7 @@ export class SocketTransport implements Transport {
     if (options.secret.byteLength < 16) throw new ConfigError('the shared secret must be at least 16 bytes long');
     this.localPlayers = new Set([self]);
     this.mailbox = new Mailbox(timeoutMs, (from, to, key, ms) => this.silence(from, to, key, ms));
+    this.busyPoll = new BusyPoll(checkBusyPollUs(options.busyPollUs ?? 0, 'SocketTransport'), () => this.mailbox.pending > 0);
     this.connectTimeoutMs = options.connectTimeoutMs ?? timeoutMs;
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
@@ -183,7 +192,10 @@ export class SocketTransport implements Transport {
   receive(to: string, from: string, key: MessageKey, expect: readonly WireSpec[], options?: ReceiveOptions): Promise<Payload> {
     if (to !== this.options.self) return Promise.reject(new ProtocolError(`'${to}' does not run in this process ('${this.options.self}' does)`));
     if (from !== to && !this.links.has(from)) return Promise.reject(new UnknownPlayerError('receive', from, this.options.players.map((p) => p.name)));
-    return this.mailbox.take(to, from, key, expect, options);
+    const pending = this.mailbox.pending;
+    const message = this.mailbox.take(to, from, key, expect, options);
+    if (from !== to && this.mailbox.pending > pending) this.busyPoll.start(); // it has to wait
+    return message;
   }
 
   abort(from: string, op: number, error: Error): void {
