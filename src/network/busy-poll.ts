@@ -5,11 +5,12 @@
  * wakes it. A protocol round is a message each way between the two servers;
  * on a virtual machine, waking a sleeping process costs a good part of a
  * round (0.1-0.3 ms on the VM of BENCHMARKS.md, where a single query of
- * network A waits on 9-10 such rounds). Polling trades CPU for that time, so
+ * network A takes 16 such rounds). Polling trades CPU for that time, so
  * it is bounded (`budgetUs` after the last receive that had to wait) and off
  * by default: it pays only when every busy player has a core of its own.
  */
 import { ConfigError } from '../errors.js';
+import { nextTask } from './next-task.js';
 
 /** Largest busy-polling budget accepted (µs): beyond, a peer is slow and sleeping costs nothing. */
 export const MAX_BUSY_POLL_US = 100_000;
@@ -21,9 +22,6 @@ export function checkBusyPollUs(us: number, where: string): number {
   }
   return us;
 }
-
-/** A macrotask after the current one (setImmediate in Node, a timer elsewhere). */
-const nextTurn: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
 export class BusyPoll {
   private until = 0;
@@ -45,10 +43,10 @@ export class BusyPoll {
     if (this.running) return;
     this.running = true;
     const turn = (): void => {
-      if (this.waiting() && performance.now() < this.until) nextTurn(turn);
+      if (this.waiting() && performance.now() < this.until) nextTask(turn);
       else this.running = false;
     };
-    nextTurn(turn);
+    nextTask(turn);
   }
 
   /** Whether the event loop is being kept awake now. */

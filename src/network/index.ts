@@ -13,3 +13,4 @@ export { type Transport, Mailbox, checkPayload } from './transport.js';
 export { InMemoryTransport } from './memory.js';
 export { Config, InProcessConfig, checkPlayerNames, DEFAULT_TIMEOUT_MS, type ConfigOptions } from './config.js';
 export { LocalConfig } from './local-config.js';
+export { nextTask } from './next-task.js';

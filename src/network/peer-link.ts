@@ -12,6 +12,7 @@ import { splitFrame, type ReassemblyLimits } from './chunk.js';
 import { Control, failError, originError } from './control.js';
 import { encodeFrameParts } from './frame.js';
 import { Inbound, OverBudget } from './inbound.js';
+import { nextTask } from './next-task.js';
 import { describeIssue, EVENTS } from './handshake.js';
 import { describeKey, type MessageKey, type Payload } from './message.js';
 import type { Mailbox } from './transport.js';
@@ -24,9 +25,6 @@ export interface Wire {
 
 /** Chunks at most this big travel as one buffer (header and data copied together): fewer socket messages. */
 const SMALL_CHUNK = 64 * 1024;
-/** Runs `fn` once the current tick's microtasks are done (setImmediate where it exists). */
-const afterMicrotasks: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 /** Rejections logged per link before the log goes quiet. */
 const MAX_LOGGED = 20;
 
@@ -95,7 +93,7 @@ export class PeerLink {
       this.bundle.push(c.header, ...c.parts);
       this.bundleBytes += c.header.byteLength + c.bytes;
       if (this.bundleBytes >= SMALL_CHUNK) this.flushBundle();
-      else if (this.bundle.length === c.parts.length + 1) afterMicrotasks(() => this.flushBundle());
+      else if (this.bundle.length === c.parts.length + 1) nextTask(() => this.flushBundle());
       return;
     }
     this.flushBundle();
@@ -105,17 +103,17 @@ export class PeerLink {
     }
   }
 
+  /** Writes the queued small frames now (see Transport.flush). */
+  flush(): void {
+    this.flushBundle();
+  }
+
   /**
    * Sends the small single-chunk frames queued in this tick as one socket
    * message (their headers say where each ends): a burst of the dealer's
    * corrections becomes one write instead of dozens. Runs right after the
    * tick's microtasks, before anything else the peer is sent.
    */
-  /** Writes the queued small frames now (see {@link Transport.flush}). */
-  flush(): void {
-    this.flushBundle();
-  }
-
   private flushBundle(): void {
     if (this.bundle.length === 0) return;
     const parts = this.bundle;

@@ -4,16 +4,13 @@
  * still in flight so that `flush()` can wait for it and report its first error.
  * No state is module-global: two protocols in one process do not interact.
  */
-import type { Config, MessageKey, Payload, ReceiveOptions, TrafficKind, WireSpec } from '../network/index.js';
+import { nextTask, type Config, type MessageKey, type Payload, type ReceiveOptions, type TrafficKind, type WireSpec } from '../network/index.js';
 import { RingTensor, type Shape } from '../ring/index.js';
 import { Placed } from './placed.js';
 import { Progress } from './progress.js';
 
 /** How long a run of ready parts may hold the event loop before the next one waits for a macrotask. */
 const SLICE_MS = 20;
-/** A macrotask after the current one (setImmediate in Node, a timer elsewhere). */
-const nextTask: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => void setImmediate(fn) : (fn) => void setTimeout(fn, 0);
 
 export class Runtime {
   private readonly inFlight = new Set<Promise<void>>();
