@@ -54,7 +54,7 @@ test.serial('players that only send (the inputter, the crypto producer) exit non
 
 test.serial('a server stopped by SIGSTOP in the middle of a product: every other player exits non-zero within timeoutMs plus a margin', async (t) => {
   const timeoutMs = 6000;
-  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'stall', TFE_TEST_TIMEOUT_MS: String(timeoutMs) });
+  const players = await startPlayers(t, SCRIPT, PLAYERS, { TFE_TEST_SCENARIO: 'stop', TFE_TEST_TIMEOUT_MS: String(timeoutMs) });
   await Promise.all(players.map((p) => waitForLine(p, /stage: stall/)));
   const server1 = players[1];
   server1.child.kill('SIGSTOP');
