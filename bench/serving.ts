@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tfe from 'tfjs-encrypted/node';
 import { loadMnist } from '../models/data.js';
+import { freePorts } from '../src/cli/free-ports.js';
 import { fmtMs, machine, table, useBackend } from './util.js';
 
 tf.env().set('PROD', true);
@@ -40,17 +41,6 @@ const NAMES = ['server0', 'server1', 'crypto-producer'] as const;
 
 const { test } = loadMnist();
 const digits = Array.from({ length: 1000 }, (_, i) => tf.tensor(test.pixels.slice(i * 784, (i + 1) * 784), [1, 784]));
-
-async function freePorts(n: number): Promise<number[]> {
-  const { createServer } = await import('node:net');
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 interface Service {
   readonly urls: readonly [string, string];

@@ -15,11 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+// The launcher's port picker: ports no other process takes before the players bind them.
+import { freePorts } from '../../src/cli/free-ports.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -40,16 +42,6 @@ export interface DemoOptions {
   /** Port of the page (0: any free one). */
   readonly port?: number;
   readonly log?: (line: string) => void;
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createTcpServer>>((resolve) => {
-    const s = createTcpServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 /** Starts everything; resolves once the model is shared and the page is served. */

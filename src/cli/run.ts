@@ -11,12 +11,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../errors.js';
 import { checkPlayerNames } from '../network/node.js';
+import { freePorts } from './free-ports.js';
 
 export interface RunArgs {
   readonly script: string;
@@ -63,28 +63,6 @@ async function discoverPlayers(script: string, dir: string): Promise<string[]> {
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new ConfigError(`discovery of ${script} returned no list of names`);
   checkPlayerNames(names as string[], 'tfe run');
   return names as string[];
-}
-
-/** `n` distinct free TCP ports on loopback (all probes held open together so they differ). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const s = createServer();
-      servers.push(s);
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((s) => {
-      const a = s.address();
-      if (a === null || typeof a === 'string') throw new ConfigError('could not find a free port on 127.0.0.1');
-      return a.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
