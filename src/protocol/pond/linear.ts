@@ -8,8 +8,7 @@ import * as ring from '../../ring/index.js';
 import { broadcastShapes, RingTensor, type Shape } from '../../ring/index.js';
 import type { MaskShares } from '../dealer/triple-source.js';
 import { mapShares, onServers, unmasked, upscale, zipShares, type PondContext } from './context.js';
-import type { PondPrivateTensor } from './tensors.js';
-import { PondMaskedTensor, PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
 /**
  * The private form of a result that is secret by construction (an op on a
@@ -63,10 +62,31 @@ function combineAny(ctx: PondContext, x: PondTensor, y: PondTensor, op: string, 
   const f = Math.max(a.fracBits, b.fracBits);
   switch (a.kind) {
     case 'public':
-      return b.kind === 'public' ? addPublicPublic(ctx, a, b, f, combine) : addPrivatePublic(ctx, b, a, shape, f, combine, false);
+      return b.kind === 'public' ? addPublicPublic(ctx, a, b, f, combine) : keepUntruncated(ctx, a, b, addPrivatePublic(ctx, b, a, shape, f, combine, false), op, combine);
     case 'private':
-      return b.kind === 'public' ? addPrivatePublic(ctx, a, b, shape, f, combine, true) : addPrivatePrivate(ctx, a, b, shape, f, combine);
+      return keepUntruncated(ctx, a, b, b.kind === 'public' ? addPrivatePublic(ctx, a, b, shape, f, combine, true) : addPrivatePrivate(ctx, a, b, shape, f, combine), op, combine);
   }
+}
+
+/**
+ * A truncated product plus (or minus) a bias keeps the same sum at the
+ * product's scale as its truncatedFrom, so the relu of a dense or conv layer
+ * with a bias still starts its comparison before the truncation is opened
+ * (one round less per layer). Only when the truncated operand sets the scale
+ * (the other is at most as fine) and only one operand is a truncation.
+ */
+function keepUntruncated(ctx: PondContext, a: PondPrivateTensor | PondPublicTensor, b: PondPrivateTensor | PondPublicTensor, out: PondPrivateTensor, op: string, combine: Combine): PondPrivateTensor {
+  const ta = a.kind === 'private' ? a.truncatedFrom : undefined;
+  const tb = b.kind === 'private' ? b.truncatedFrom : undefined;
+  if ((ta === undefined) === (tb === undefined)) return out;
+  const [t, other] = ta !== undefined ? [a as PondPrivateTensor, b] : [b as PondPrivateTensor, a];
+  if (t.fracBits !== out.fracBits) return out;
+  const from = (ta ?? tb) as PondPrivateTensor;
+  const untruncated = (): PondPrivateTensor => {
+    const up = rescaleUp(ctx, other, other.fracBits + from.fracBits - t.fracBits);
+    return expectPrivate(ta !== undefined ? combineAny(ctx, from, up, op, combine) : combineAny(ctx, up, from, op, combine), op);
+  };
+  return new PondPrivateTensor(ctx.prot, out.shape, out.shares, out.fracBits, untruncated);
 }
 
 /** x + y with broadcasting (private as soon as one operand is secret). */

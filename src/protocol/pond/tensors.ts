@@ -30,21 +30,31 @@ export class PondPrivateTensor extends SecureTensorBase<'private'> implements Pr
   private currentShares: ServerPair<RingTensor>;
   private scale: number;
 
+  private untruncated: PondPrivateTensor | (() => PondPrivateTensor) | undefined;
+
   constructor(
     protocol: OpRunner,
     shape: Shape,
     shares: ServerPair<RingTensor>,
     fracBits: number,
-    /**
-     * The product this tensor truncates, when it is one: it has the same sign
-     * (to within the rounding of values below one unit), so a comparison can
-     * start on it while the truncation is still being opened.
-     */
-    readonly truncatedFrom?: PondPrivateTensor,
+    truncatedFrom?: PondPrivateTensor | (() => PondPrivateTensor),
   ) {
     super(protocol, shape);
     this.currentShares = shares;
     this.scale = fracBits;
+    this.untruncated = truncatedFrom;
+  }
+
+  /**
+   * The product this tensor truncates, when it is one (or a truncated product
+   * plus a bias: the sum at the product's scale): it has the same sign (to
+   * within the rounding of values below one unit), so a comparison can start
+   * on it while the truncation is still being opened. Given as a function, it
+   * is computed on first use (local work on the shares, no messages).
+   */
+  get truncatedFrom(): PondPrivateTensor | undefined {
+    if (typeof this.untruncated === 'function') this.untruncated = this.untruncated();
+    return this.untruncated;
   }
 
   /** Share i lives on server i. */
