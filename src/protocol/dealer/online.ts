@@ -176,20 +176,36 @@ export class OnlineTripleSource implements TripleSource {
 
   truncation(op: number, shape: Shape, bits: number): TruncationShares {
     const k = this.keys(op);
-    const fix = k.toServer1(1, [shape, shape], async () => {
+    const full = this.rt.on(this.dealer, async () => {
       const [r0, r1] = await this.dealerStreams(k, Stream.truncR, shape);
+      const r = ring.add(r0, r1);
+      return { high: ring.shrLogical(ring.and(r, LOW63), bits), top: ring.shrLogical(r, 63) };
+    }, op);
+    const fix = k.toServer1(1, [shape, shape], async () => {
+      const { high, top } = await full.value();
       const h0 = await this.dealerStream(k, 0, Stream.truncHigh, shape);
       const t0 = await this.dealerStream(k, 0, Stream.truncTop, shape);
-      const r = ring.add(r0, r1);
-      const high = ring.shrLogical(ring.and(r, LOW63), bits);
-      const top = ring.shrLogical(r, 63);
       return [ring.sub(high, h0), ring.sub(top, t0)];
     });
     return {
       r: [this.serverStream(k, 0, Stream.truncR, shape), this.serverStream(k, 1, Stream.truncR, shape)],
       rHigh: [this.serverStream(k, 0, Stream.truncHigh, shape), this.pick(fix, 0)],
       rTop: [this.serverStream(k, 0, Stream.truncTop, shape), this.pick(fix, 1)],
+      full,
     };
+  }
+
+  partProducts(op: number, pairs: readonly (readonly [Placed<RingTensor>, Placed<RingTensor>])[], outShape: Shape): ServerPair<RingTensor>[] {
+    const k = this.keys(op);
+    const fix = k.toServer1(0, pairs.map(() => outShape), async () => {
+      const out: RingTensor[] = [];
+      for (const [j, [x, y]] of pairs.entries()) {
+        const xy = ring.broadcastTo(ring.mul(await x.value(), await y.value()), outShape);
+        out.push(ring.sub(xy, await this.dealerStream(k, 0, Stream.product, outShape, j)));
+      }
+      return out;
+    });
+    return pairs.map((_, j) => [this.serverStream(k, 0, Stream.product, outShape, j), this.pick(fix, j)] as const);
   }
 
   // ------------------------------------------------------------ binary

@@ -35,6 +35,8 @@ export interface TruncationShares {
   readonly rHigh: ServerPair<RingTensor>;
   /** Shares of the top bit of r, r >> 63. */
   readonly rTop: ServerPair<RingTensor>;
+  /** The whole rHigh and rTop, on the dealer: the parts of the mask a truncated result carries (truncate.ts). */
+  readonly full: Placed<{ readonly high: RingTensor; readonly top: RingTensor }>;
 }
 
 /**
@@ -76,6 +78,12 @@ export interface TripleSource {
   product(op: number, a: MaskShares, b: MaskShares, bilinear: BilinearOp, outShape: Shape): ServerPair<RingTensor>;
   /** Randomness for truncating a tensor of `shape` by `bits`. */
   truncation(op: number, shape: Shape, bits: number): TruncationShares;
+  /**
+   * Shares of x * y (elementwise, broadcast to `outShape`) for each pair of
+   * tensors the dealer knows whole (at most 16 pairs): the products a Beaver
+   * multiplication needs when a mask is a public combination of such parts.
+   */
+  partProducts(op: number, pairs: readonly (readonly [Placed<RingTensor>, Placed<RingTensor>])[], outShape: Shape): ServerPair<RingTensor>[];
   /** A fresh XOR mask a = a0 ^ a1 (slot: several masks in one op). */
   binaryMask(op: number, shape: Shape, slot: number): MaskShares;
   /** XOR shares of f(a, b) for a bitwise-bilinear f (AND with shifts) of two XOR masks. */

@@ -9,6 +9,7 @@ import * as ring from '../../ring/index.js';
 import { broadcastShapes, conv2dGeometry, depthwiseGeometry, fmt, matmulShape, shapesEqual, type Conv2dOptions, type Shape } from '../../ring/index.js';
 import type { BilinearOp } from '../dealer/triple-source.js';
 import { beaver, maskAll } from './beaver.js';
+import { mulByParts } from './mask-parts.js';
 import { mapShares, unmasked, type PondContext } from './context.js';
 import { truncate } from './truncate.js';
 import type { PondPrivateTensor } from './tensors.js';
@@ -121,6 +122,9 @@ function productPrivatePublic(ctx: PondContext, x: PondPrivateTensor, y: PondPub
 
 function productSecret(ctx: PondContext, x: PondSecretTensor, y: PondSecretTensor, op: BilinearOp, target: number): PondPrivateTensor {
   op.outShape(x.shape, y.shape);
+  // An operand that is a truncation's result is masked already (mask-parts.ts): no opening for it.
+  const byParts = op === MUL && ctx.truncation === 'dealer' ? mulByParts(ctx, x, y) : undefined;
+  if (byParts !== undefined) return truncate(ctx, byParts, x.fracBits + y.fracBits - target);
   const [mx, my] = maskAll(ctx, [x, y]);
   const z = beaver(ctx, mx, my, op);
   return truncate(ctx, z, x.fracBits + y.fracBits - target);

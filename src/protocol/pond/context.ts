@@ -9,8 +9,30 @@ import { sizeOf, type RingTensor, type Shape } from '../../ring/index.js';
 import type { OpRunner } from '../api/index.js';
 import type { AdderBits } from '../binary/adder.js';
 import type { ServerPair } from '../dealer/triple-source.js';
+import type { Placed } from '../placed.js';
 import { onServers, type SharedWords, type TwoServerContext } from '../two-server.js';
 import { PondPrivateTensor, PondPublicTensor, type PondMaskedTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
+
+/**
+ * A Beaver mask a = sum_k coef_k * part_k with its opened alpha = x - a: each
+ * part is known whole to the dealer and shared between the servers, each
+ * coefficient is public on the servers (undefined: 1). A truncation's result
+ * has one for free (truncate.ts), so an elementwise product with it opens
+ * nothing (mask-parts.ts).
+ */
+export interface PartMask {
+  /** x - a, the same on both servers. */
+  readonly alpha: ServerPair<RingTensor>;
+  readonly parts: readonly MaskPart[];
+  /** parts.length, known without computing them (cost estimates read it). */
+  readonly count: number;
+}
+
+export interface MaskPart {
+  readonly coef?: ServerPair<RingTensor>;
+  readonly shares: ServerPair<RingTensor>;
+  readonly full: Placed<RingTensor>;
+}
 
 /** How products are brought back to `fracBits` fractional bits. */
 export type TruncationMode = 'dealer' | 'local';
@@ -23,6 +45,7 @@ export type TruncationMode = 'dealer' | 'local';
  */
 export class MaskCache {
   private readonly own = new WeakMap<ServerPair<RingTensor>, PondMaskedTensor>();
+  private readonly ownParts = new WeakMap<ServerPair<RingTensor>, PartMask>();
 
   constructor(private readonly parent?: MaskCache) {}
 
@@ -32,6 +55,15 @@ export class MaskCache {
 
   set(x: PondPrivateTensor, masked: PondMaskedTensor): void {
     this.own.set(x.shares, masked);
+  }
+
+  /** The mask a truncation left on x, known in parts (mask-parts.ts). */
+  getParts(x: PondPrivateTensor): PartMask | undefined {
+    return this.ownParts.get(x.shares) ?? this.parent?.getParts(x);
+  }
+
+  setParts(x: PondPrivateTensor, mask: PartMask): void {
+    this.ownParts.set(x.shares, mask);
   }
 
   child(): MaskCache {

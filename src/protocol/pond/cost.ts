@@ -49,6 +49,19 @@ export class CostBuilder {
     return this;
   }
 
+  /**
+   * An elementwise product with a truncation's result (mask-parts.ts): masks
+   * to open for the other operand only, `pairs` dealt words per output
+   * element (the part products), then truncation by `bits`.
+   */
+  partProduct(toMask: number, out: number, pairs: number, bits = 1): this {
+    this.open(toMask);
+    this.bytes += WORD * out * pairs;
+    this.messages(1);
+    this.triples += out * pairs;
+    return this.truncate(out, bits);
+  }
+
   /** A Beaver product: masks to open (elements not masked yet), c1 of the output, then truncation by `bits`. */
   product(toMask: number, out: number, bits = 1): this {
     this.open(toMask);
@@ -119,15 +132,16 @@ export class CostBuilder {
     return this;
   }
 
-  /** A polynomial of degree d on n elements (x not masked yet): powers, then one truncation by `bits`. */
+  /**
+   * A polynomial of degree d on n elements (x not masked yet): powers, then
+   * one truncation by `bits`. x^2 opens x; every higher power multiplies
+   * truncated powers (two mask parts each, x one) and opens nothing more.
+   */
   polynomial(n: number, degree: number, bits = 1): this {
-    const masked = new Set<number>([]);
     for (let k = 2; k <= degree; k++) {
-      const a = Math.floor(k / 2);
-      const b = Math.ceil(k / 2);
-      const toMask = [a, b].filter((p, i) => !masked.has(p) && (i === 0 || b !== a)).length;
-      masked.add(a).add(b);
-      this.product(toMask * n, n);
+      const parts = [Math.floor(k / 2), Math.ceil(k / 2)].map((p) => (p === 1 ? 1 : 2));
+      if (k === 2) this.product(n, n);
+      else this.partProduct(0, n, parts[0] * parts[1]);
     }
     return this.truncate(n, bits);
   }

@@ -153,6 +153,7 @@ export class Pond implements Protocol {
     const entry = POND_OPS[op] as unknown as PondOp<OpName>;
     const trace = this.depth === 0 ? this.trace : undefined;
     const maskedBefore = trace === undefined ? undefined : this.maskedShares(trace.ctx, [x, ...rest]);
+    const partsBefore = trace === undefined ? undefined : this.partMasks(trace.ctx, [x, ...rest]);
     // While a recorder listens, the outermost op may save values its gradient needs.
     const saved = this.depth === 0 && this.recorders.size > 0 && this.trace === undefined ? new Map<string, PondTensor>() : undefined;
     const base = this.trace?.ctx ?? this.ctx;
@@ -167,7 +168,9 @@ export class Pond implements Protocol {
     }
     if (this.depth === 0) {
       if (trace !== undefined && maskedBefore !== undefined) {
-        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares) };
+        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares),
+          partsBefore: (t: PondTensor) => (t.kind === 'private' ? (partsBefore?.get(t.shares) ?? 0) : 0),
+        };
         trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));
       }
       const recorded = typeof args[0] === 'number' ? [x, ...args.slice(1)] : args;
@@ -214,6 +217,20 @@ export class Pond implements Protocol {
         }
       },
     };
+  }
+
+  /** Private args that carry a truncation's mask and no opened one: the number of its parts. */
+  private partMasks(ctx: PondContext, args: readonly unknown[]): Map<ServerPair<RingTensor>, number> {
+    const out = new Map<ServerPair<RingTensor>, number>();
+    const visit = (a: unknown): void => {
+      if (Array.isArray(a)) a.forEach(visit);
+      else if (a instanceof PondPrivateTensor && ctx.masks.get(a) === undefined) {
+        const parts = ctx.masks.getParts(a);
+        if (parts !== undefined) out.set(a.shares, parts.count);
+      }
+    };
+    args.forEach(visit);
+    return out;
   }
 
   private maskedShares(ctx: PondContext, args: readonly unknown[]): Set<ServerPair<RingTensor>> {

@@ -22,6 +22,7 @@ import * as ring from '../../ring/index.js';
 import { RingTensor } from '../../ring/index.js';
 import { Step } from '../dealer/streams.js';
 import { onServers, mapShares, zipShares, type PondContext } from './context.js';
+import { truncationMask } from './mask-parts.js';
 import { PondPrivateTensor } from './tensors.js';
 
 /** Divides a private tensor by 2^bits; the result has fracBits - bits. */
@@ -75,7 +76,7 @@ function truncateDealerSum(ctx: PondContext, terms: readonly TruncationTerm[], s
   const offset = RingTensor.fill([], 1n << 62n);
   const expect = terms.map(() => ({ dtype: 'u64' as const, shape }));
 
-  const shares = onServers(ctx, async (i) => {
+  const opened = onServers(ctx, async (i) => {
     const me = servers[i];
     const other = servers[1 - i];
     const mine: RingTensor[] = [];
@@ -85,14 +86,19 @@ function truncateDealerSum(ctx: PondContext, terms: readonly TruncationTerm[], s
     }
     rt.send(me, other, key, mine);
     const theirs = await rt.receive(me, other, key, expect);
+    return { mine, theirs: theirs.map((t) => new RingTensor(shape, t.data as BigUint64Array)) };
+  }, op);
+  const shares = onServers(ctx, async (i) => {
+    const { mine, theirs } = await opened[i].value();
     let sum: RingTensor | undefined;
     for (const [j, t] of terms.entries()) {
       // c = mine + theirs is opened; the unshift, the sum of terms and its dozen
       // elementwise steps are one kernel pass (ring.truncateOpened).
-      const theirsJ = new RingTensor(shape, theirs[j].data as BigUint64Array);
-      sum = ring.truncateOpened(mine[j], theirsJ, await rands[j].rTop[i].value(), await rands[j].rHigh[i].value(), t.bits, i, sum);
+      sum = ring.truncateOpened(mine[j], theirs[j], await rands[j].rTop[i].value(), await rands[j].rHigh[i].value(), t.bits, i, sum);
     }
     return sum as RingTensor;
   }, op);
-  return new PondPrivateTensor(ctx.prot, shape, shares, terms[0].x.fracBits - terms[0].bits, signOf);
+  const out = new PondPrivateTensor(ctx.prot, shape, shares, terms[0].x.fracBits - terms[0].bits, signOf);
+  ctx.masks.setParts(out, truncationMask(ctx, terms.map((t) => t.bits), rands, opened));
+  return out;
 }

@@ -14,13 +14,19 @@ import { polyval } from '../polynomial.js';
 import { PondPublicTensor, type PondTensor } from '../tensors.js';
 import { mulScalar, scalarTerms } from '../scalar.js';
 import { truncate } from '../truncate.js';
+import { MAX_PAIRS } from '../mask-parts.js';
 import { lift, secret, toMask, type CostContext, type PondOp, type PondOpTable } from './types.js';
 
 /** The cost of op(x, y) truncated to `target` bits (a product with a public operand only truncates). */
-export function productCost(cc: CostContext, out: PondTensor, x: PondTensor, y: PondTensor, target = Math.max(x.fracBits, y.fracBits)): OpCost {
+export function productCost(cc: CostContext, out: PondTensor, x: PondTensor, y: PondTensor, target = Math.max(x.fracBits, y.fracBits), elementwise = false): OpCost {
   const bits = x.fracBits + y.fracBits - target;
   if (x.kind === 'public' && y.kind === 'public') return NO_COST;
   if (x.kind === 'public' || y.kind === 'public') return cc.builder().truncate(out.size, bits).build();
+  // An elementwise product with a truncation's result opens nothing for it (mask-parts.ts).
+  const [px, py] = [cc.partsBefore(x), cc.partsBefore(y)];
+  if (elementwise && px + py > 0 && Math.max(px, 1) * Math.max(py, 1) <= MAX_PAIRS) {
+    return cc.builder().partProduct(toMask(cc, ...[x, y].filter((t) => cc.partsBefore(t) === 0)), out.size, Math.max(px, 1) * Math.max(py, 1), bits).build();
+  }
   return cc.builder().product(toMask(cc, x, y), out.size, bits).build();
 }
 
@@ -54,10 +60,10 @@ export const arithmeticOps = {
   neg: linearOp<'neg'>((ctx, x) => linear.linearMap(ctx, x, x.shape, ring.neg)),
   mul: {
     run: (ctx, x, y) => (typeof y === 'number' ? mulNumber(ctx, x, y) : product(ctx, x, y, MUL)),
-    cost: (cc, out, x, y) => (typeof y === 'number' ? mulNumberCost(cc, out, x, y) : productCost(cc, out, x, y)),
+    cost: (cc, out, x, y) => (typeof y === 'number' ? mulNumberCost(cc, out, x, y) : productCost(cc, out, x, y, undefined, true)),
   },
   div: { run: (ctx, x, c) => divNumber(ctx, x, c), cost: (cc, out, x, c) => (c === 0 ? NO_COST : mulNumberCost(cc, out, x, 1 / c)) },
-  square: { run: (ctx, x) => product(ctx, x, x, MUL), cost: (cc, out, x) => productCost(cc, out, x, x) },
+  square: { run: (ctx, x) => product(ctx, x, x, MUL), cost: (cc, out, x) => productCost(cc, out, x, x, undefined, true) },
   matmul: { run: (ctx, x, y) => product(ctx, x, y, MATMUL), cost: (cc, out, x, y) => productCost(cc, out, x, y) },
   conv2d: { run: (ctx, x, f, options = {}) => product(ctx, x, f, conv2dOp(options)), cost: (cc, out, x, f) => productCost(cc, out, x, f) },
   depthwiseConv2d: {

@@ -50,18 +50,22 @@ function sigmoidCost(c: CostBuilder, n: number, method: 'accurate' | 'polynomial
   return c.relu(n).polynomial(5 * n, 4).relu(5 * n).product(2 * n, n, 0);
 }
 
-/** exp (smooth/exp.ts): the clamp, a degree-5 Taylor polynomial, six squarings. */
+/** exp (smooth/exp.ts): the clamp, a degree-5 Taylor polynomial, six squarings of truncated values (four part products each, nothing opened). */
 function expCost(c: CostBuilder, n: number, upper: number): CostBuilder {
   c.relu(upper === 0 ? n : 2 * n).polynomial(n, 5);
-  for (let k = 0; k < 6; k++) c.product(n, n);
+  for (let k = 0; k < 6; k++) c.partProduct(0, n, 4);
   return c;
 }
 
-/** 1/x for positive x (smooth/inverse.ts): the ladder, then 4 Newton steps of two products. */
+/**
+ * 1/x for positive x (smooth/inverse.ts): the ladder, then 4 Newton steps of
+ * two products; after the first, x y uses y's truncation mask and y (2 - x y)
+ * opens only 2 - x y.
+ */
 function reciprocalPositiveCost(c: CostBuilder, n: number, ladderN = n): CostBuilder {
   ladder(c, ladderN);
   c.product(2 * n, n).product(n, n);
-  for (let k = 1; k < 4; k++) c.product(n, n).product(n, n);
+  for (let k = 1; k < 4; k++) c.partProduct(0, n, 2).partProduct(n, n, 2);
   return c;
 }
 
@@ -72,8 +76,9 @@ function softmaxCost(c: CostBuilder, n: number, k: number): CostBuilder {
   expCost(c, n, 0);
   ladder(c, rows, Math.max(0, Math.floor(Math.log2(k))) + 1);
   c.product(2 * rows, rows).product(rows, rows);
-  for (let s = 1; s < 4; s++) c.product(rows, rows).product(rows, rows);
-  return c.product(n + rows, n);
+  for (let s = 1; s < 4; s++) c.partProduct(0, rows, 2).partProduct(rows, rows, 2);
+  // e * (1 / sum): both truncation results, nothing opened.
+  return c.partProduct(0, n, 4);
 }
 
 export const nonlinearOps = {
@@ -156,7 +161,7 @@ export const nonlinearOps = {
   },
   reciprocal: {
     run: (ctx, x) => (x.kind === 'public' ? publicMap(ctx, x, (v) => 1 / v, 'reciprocal', (v) => v !== 0, 'x != 0') : inverse.reciprocal(ctx, x)),
-    cost: (cc, out, x) => (x.kind === 'public' ? NO_COST : reciprocalPositiveCost(cc.builder().relu(x.size), x.size).product(2 * x.size, x.size, 0).build()),
+    cost: (cc, out, x) => (x.kind === 'public' ? NO_COST : reciprocalPositiveCost(cc.builder().relu(x.size), x.size).partProduct(x.size, x.size, 2, 0).build()),
   },
   invSqrt: {
     run: (ctx, x, options = {}) =>
@@ -164,9 +169,10 @@ export const nonlinearOps = {
     cost: (cc, out, x, options = {}) => {
       if (x.kind === 'public') return NO_COST;
       const n = x.size;
-      // The first step masks x and y; the others only the new y.
-      const c = ladder(cc.builder(), n).product(n, n).product(2 * n, n).product(n, n);
-      for (let k = 1; k < (options.newtonSteps ?? inverse.NEWTON_STEPS); k++) c.product(n, n).product(n, n).product(n, n);
+      // The first step masks y, then x (its y^2 carries a truncation's mask) and 3 - x y^2;
+      // the later ones only 3 - x y^2: y, y^2 and x are masked already.
+      const c = ladder(cc.builder(), n).product(n, n).partProduct(n, n, 2).product(n, n);
+      for (let k = 1; k < (options.newtonSteps ?? inverse.NEWTON_STEPS); k++) c.partProduct(0, n, 4).partProduct(0, n, 2).partProduct(n, n, 2);
       return c.build();
     },
   },

@@ -24,6 +24,8 @@ export interface CostContext {
   readonly reluBits: AdderBits;
   builder(): CostBuilder;
   wasMasked(t: PondTensor): boolean;
+  /** The parts of the mask a truncation left on t, when t had one and no opened mask before the op (else 0). */
+  partsBefore(t: PondTensor): number;
 }
 
 export interface PondOp<K extends OpName> {
