@@ -8,6 +8,7 @@ import * as ring from '../../ring/index.js';
 import { broadcastShapes, RingTensor, type Shape } from '../../ring/index.js';
 import type { MaskShares } from '../dealer/triple-source.js';
 import { mapShares, onServers, unmasked, upscale, zipShares, type PondContext } from './context.js';
+import { maskWithPublic } from './mask-parts.js';
 import { PondMaskedTensor, PondPrivateTensor, PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
 /**
@@ -55,17 +56,30 @@ function addPrivatePublic(
   });
 }
 
-function combineAny(ctx: PondContext, x: PondTensor, y: PondTensor, op: string, combine: Combine): PondTensor {
+function combineAny(ctx: PondContext, x: PondTensor, y: PondTensor, op: 'add' | 'sub', combine: Combine): PondTensor {
   const a = privateOf(x);
   const b = privateOf(y);
   const shape = broadcastShapes(a.shape, b.shape, op);
   const f = Math.max(a.fracBits, b.fracBits);
   switch (a.kind) {
     case 'public':
-      return b.kind === 'public' ? addPublicPublic(ctx, a, b, f, combine) : keepUntruncated(ctx, a, b, addPrivatePublic(ctx, b, a, shape, f, combine, false), op, combine);
+      if (b.kind === 'public') return addPublicPublic(ctx, a, b, f, combine);
+      return keepMask(ctx, b, a, keepUntruncated(ctx, a, b, addPrivatePublic(ctx, b, a, shape, f, combine, false), op, combine), op === 'add' ? 'x+p' : 'p-x');
     case 'private':
-      return keepUntruncated(ctx, a, b, b.kind === 'public' ? addPrivatePublic(ctx, a, b, shape, f, combine, true) : addPrivatePrivate(ctx, a, b, shape, f, combine), op, combine);
+      if (b.kind === 'public') return keepMask(ctx, a, b, keepUntruncated(ctx, a, b, addPrivatePublic(ctx, a, b, shape, f, combine, true), op, combine), op === 'add' ? 'x+p' : 'x-p');
+      return keepUntruncated(ctx, a, b, addPrivatePrivate(ctx, a, b, shape, f, combine), op, combine);
   }
+}
+
+/**
+ * A truncation's result plus or minus a public value keeps the truncation's
+ * mask, moved by the value (mask-parts.ts): when x sets the scale and the shape.
+ */
+function keepMask(ctx: PondContext, x: PondPrivateTensor, p: PondPublicTensor, out: PondPrivateTensor, form: 'x+p' | 'x-p' | 'p-x'): PondPrivateTensor {
+  const mask = ctx.masks.getParts(x);
+  if (mask === undefined || out.fracBits !== x.fracBits || !ring.shapesEqual(out.shape, x.shape)) return out;
+  ctx.masks.setParts(out, maskWithPublic(ctx, mask, upscale(p.value, out.fracBits - p.fracBits), form));
+  return out;
 }
 
 /**
@@ -75,7 +89,7 @@ function combineAny(ctx: PondContext, x: PondTensor, y: PondTensor, op: string, 
  * (one round less per layer). Only when the truncated operand sets the scale
  * (the other is at most as fine) and only one operand is a truncation.
  */
-function keepUntruncated(ctx: PondContext, a: PondPrivateTensor | PondPublicTensor, b: PondPrivateTensor | PondPublicTensor, out: PondPrivateTensor, op: string, combine: Combine): PondPrivateTensor {
+function keepUntruncated(ctx: PondContext, a: PondPrivateTensor | PondPublicTensor, b: PondPrivateTensor | PondPublicTensor, out: PondPrivateTensor, op: 'add' | 'sub', combine: Combine): PondPrivateTensor {
   const ta = a.kind === 'private' ? a.truncatedFrom : undefined;
   const tb = b.kind === 'private' ? b.truncatedFrom : undefined;
   if ((ta === undefined) === (tb === undefined)) return out;

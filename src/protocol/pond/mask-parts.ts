@@ -81,6 +81,36 @@ export function truncationMask(ctx: PondContext, bits: readonly number[], rands:
   };
 }
 
+/**
+ * The mask of x + p, x - p or p - x for x with a truncation's mask and a
+ * public p (already at x's scale, of a shape that broadcasts to x's): the
+ * same parts, alpha moved by p, and for p - x every coefficient negated. So
+ * Newton's 2 - x y is as masked as x y.
+ */
+export function maskWithPublic(ctx: PondContext, mask: PartMask, p: RingTensor, form: 'x+p' | 'x-p' | 'p-x'): PartMask {
+  const negate = form === 'p-x';
+  const alpha = lazy(() =>
+    onServers(ctx, async (i) => {
+      const a = await mask.alpha[i].value();
+      return form === 'x+p' ? ring.add(a, p) : form === 'x-p' ? ring.sub(a, p) : ring.sub(p, a);
+    }),
+  );
+  const parts = lazy(() =>
+    negate
+      ? mask.parts.map((part) => ({ ...part, coef: onServers(ctx, async (i) => (part.coef === undefined ? MINUS_ONE : ring.neg(await part.coef[i].value()))) }))
+      : mask.parts,
+  );
+  return {
+    get alpha() {
+      return alpha();
+    },
+    get parts() {
+      return parts();
+    },
+    count: mask.count,
+  };
+}
+
 function ofMasked(m: PondMaskedTensor): PartMask {
   return { alpha: m.alpha, parts: [{ shares: m.beaverMask.shares, full: m.beaverMask.full }], count: 1 };
 }

@@ -74,6 +74,30 @@ test('a chain of products of truncated values takes one round per product: the t
   await config.close();
 });
 
+test('adding or subtracting a public value keeps the mask: a Newton step y (2 - x y) opens nothing once y and x are masked', async (t) => {
+  const { prot, config } = makePond();
+  const xs = quantize(rng.floats(12, 0.5, 2));
+  const ys = quantize(rng.floats(12, 0.4, 1));
+  const x = prot.definePrivateInput('inputter', () => xs, { shape: [3, 4] });
+  const y = truncated(prot, ys, [3, 4]);
+  const half = prot.definePublicVariable([[0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]]);
+  // x gets its (regular) mask here; y keeps its truncation's.
+  await revealValues(prot, x.mul(y));
+  const before = prot.traffic().rounds;
+  const xy = x.mul(y);
+  const step = y.mul(prot.sub(2, xy));
+  const plus = xy.add(0.25).mul(y);
+  const minus = xy.sub(half).mul(xy);
+  await Promise.all([step, plus, minus].flatMap((v) => tfe.protocol.sharesOf(v).map((s) => s.value())));
+  t.is(prot.traffic().rounds - before, 4, 'four truncations and no opening: x y, y (2 - x y), (x y + 1/4) y, (x y - 1/2) x y');
+  const xy64 = mul(xs, ys);
+  const close = (got: Float64Array, want: Float64Array): boolean => maxAbsDiff(got, want) <= 6 * ULP * Math.max(1, ...Array.from(want, Math.abs));
+  t.true(close(await revealValues(prot, step), ys.map((v, i) => v * (2 - xy64[i]))), 'y (2 - x y)');
+  t.true(close(await revealValues(prot, plus), ys.map((v, i) => (xy64[i] + 0.25) * v)), '(x y + 1/4) y');
+  t.true(close(await revealValues(prot, minus), xy64.map((v) => (v - 0.5) * v)), '(x y - 1/2) x y');
+  await config.close();
+});
+
 test('with local truncation nothing changes: every product opens its operands as before', async (t) => {
   const { prot, config } = makePond({ truncation: 'local' });
   const values = quantize(rng.floats(12, -2, 2));

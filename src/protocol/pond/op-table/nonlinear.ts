@@ -59,13 +59,13 @@ function expCost(c: CostBuilder, n: number, upper: number): CostBuilder {
 
 /**
  * 1/x for positive x (smooth/inverse.ts): the ladder, then 4 Newton steps of
- * two products; after the first, x y uses y's truncation mask and y (2 - x y)
- * opens only 2 - x y.
+ * two products. The first opens x and y; after it every operand is masked
+ * already: y and 2 - x y carry truncation masks (mask-parts.ts).
  */
 function reciprocalPositiveCost(c: CostBuilder, n: number, ladderN = n): CostBuilder {
   ladder(c, ladderN);
-  c.product(2 * n, n).product(n, n);
-  for (let k = 1; k < 4; k++) c.partProduct(0, n, 2).partProduct(n, n, 2);
+  c.product(2 * n, n).partProduct(0, n, 2);
+  for (let k = 1; k < 4; k++) c.partProduct(0, n, 2).partProduct(0, n, 4);
   return c;
 }
 
@@ -75,8 +75,8 @@ function softmaxCost(c: CostBuilder, n: number, k: number): CostBuilder {
   c.tournament(k, rows);
   expCost(c, n, 0);
   ladder(c, rows, Math.max(0, Math.floor(Math.log2(k))) + 1);
-  c.product(2 * rows, rows).product(rows, rows);
-  for (let s = 1; s < 4; s++) c.partProduct(0, rows, 2).partProduct(rows, rows, 2);
+  c.product(2 * rows, rows).partProduct(0, rows, 2);
+  for (let s = 1; s < 4; s++) c.partProduct(0, rows, 2).partProduct(0, rows, 4);
   // e * (1 / sum): both truncation results, nothing opened.
   return c.partProduct(0, n, 4);
 }
@@ -169,10 +169,10 @@ export const nonlinearOps = {
     cost: (cc, out, x, options = {}) => {
       if (x.kind === 'public') return NO_COST;
       const n = x.size;
-      // The first step masks y, then x (its y^2 carries a truncation's mask) and 3 - x y^2;
-      // the later ones only 3 - x y^2: y, y^2 and x are masked already.
-      const c = ladder(cc.builder(), n).product(n, n).partProduct(n, n, 2).product(n, n);
-      for (let k = 1; k < (options.newtonSteps ?? inverse.NEWTON_STEPS); k++) c.partProduct(0, n, 4).partProduct(0, n, 2).partProduct(n, n, 2);
+      // The first step opens y, then x (y^2 carries a truncation's mask, and 3 - x y^2 too);
+      // the later ones open nothing: y, y^2, x and 3 - x y^2 are all masked.
+      const c = ladder(cc.builder(), n).product(n, n).partProduct(n, n, 2).partProduct(0, n, 2);
+      for (let k = 1; k < (options.newtonSteps ?? inverse.NEWTON_STEPS); k++) c.partProduct(0, n, 4).partProduct(0, n, 2).partProduct(0, n, 4);
       return c.build();
     },
   },
