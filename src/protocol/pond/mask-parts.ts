@@ -5,7 +5,8 @@
  *   P = ((c mod 2^63) >> bits) - 2^(62 - bits) + (top(c) << (63 - bits)),  s = 1 - 2 top(c)
  * (truncate.ts): P and s are public on both servers, rTop and rHigh shared and
  * known whole to the dealer. So y is already masked: alpha = P, with the mask
- * a = s m1 - m2 a public combination of two dealer-known parts. A Beaver
+ * a = s m1 - m2 a public combination of two dealer-known parts (m1 with the
+ * coefficient s, -m2 with 1). A Beaver
  * product x * y needs c = a * b: for masks given in parts that is
  * sum_kl coef_k coef_l (part_k * part_l), each part product dealt by the
  * dealer (two or four words per element instead of one) and combined by the
@@ -40,7 +41,9 @@ function lazy<T>(make: () => T): () => T {
  * c_j = mine_j + theirs_j), computed on first use.
  */
 export function truncationMask(ctx: PondContext, bits: readonly number[], rands: readonly TruncationShares[], opened: ServerPair<{ readonly mine: readonly RingTensor[]; readonly theirs: readonly RingTensor[] }>): PartMask {
-  const c = (i: 0 | 1, j: number): Promise<RingTensor> => opened[i].value().then(({ mine, theirs }) => ring.add(mine[j], theirs[j]));
+  // The opened c_j, summed once per server for alpha and the signs.
+  const opens = lazy(() => onServers(ctx, async (i) => opened[i].value().then(({ mine, theirs }) => mine.map((m, j) => ring.add(m, theirs[j])))));
+  const c = async (i: 0 | 1, j: number): Promise<RingTensor> => (await opens()[i].value())[j];
   const alpha = lazy(() =>
     onServers(ctx, async (i) => {
       let sum: RingTensor | undefined;
@@ -62,10 +65,10 @@ export function truncationMask(ctx: PondContext, bits: readonly number[], rands:
         shares: onServers(ctx, async (i) => ring.shl(await r.rTop[i].value(), 63 - b)),
         full: ctx.rt.on(ctx.dealer, async () => ring.shl((await r.full.value()).top, 63 - b)),
       };
+      // -rHigh as the part itself, so that its coefficient is 1.
       const m2: MaskPart = {
-        coef: onServers(ctx, () => MINUS_ONE),
-        shares: r.rHigh,
-        full: ctx.rt.on(ctx.dealer, async () => (await r.full.value()).high),
+        shares: onServers(ctx, async (i) => ring.neg(await r.rHigh[i].value())),
+        full: ctx.rt.on(ctx.dealer, async () => ring.neg((await r.full.value()).high)),
       };
       return [m1, m2];
     }),
