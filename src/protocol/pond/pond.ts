@@ -152,8 +152,7 @@ export class Pond implements Protocol {
     const rest = checked.slice(1);
     const entry = POND_OPS[op] as unknown as PondOp<OpName>;
     const trace = this.depth === 0 ? this.trace : undefined;
-    const maskedBefore = trace === undefined ? undefined : this.maskedShares(trace.ctx, [x, ...rest]);
-    const partsBefore = trace === undefined ? undefined : this.partMasks(trace.ctx, [x, ...rest]);
+    const before = trace === undefined ? undefined : this.masksBefore(trace.ctx, [x, ...rest]);
     // While a recorder listens, the outermost op may save values its gradient needs.
     const saved = this.depth === 0 && this.recorders.size > 0 && this.trace === undefined ? new Map<string, PondTensor>() : undefined;
     const base = this.trace?.ctx ?? this.ctx;
@@ -167,9 +166,9 @@ export class Pond implements Protocol {
       this.depth -= 1;
     }
     if (this.depth === 0) {
-      if (trace !== undefined && maskedBefore !== undefined) {
-        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || maskedBefore.has(unmasked(t as PondPrivateTensor).shares),
-          partsBefore: (t: PondTensor) => (t.kind === 'private' ? (partsBefore?.get(t.shares) ?? 0) : 0),
+      if (trace !== undefined && before !== undefined) {
+        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || before.masked.has(unmasked(t as PondPrivateTensor).shares),
+          partsBefore: (t: PondTensor) => (t.kind === 'private' ? (before.parts.get(t.shares) ?? 0) : 0),
         };
         trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));
       }
@@ -219,28 +218,25 @@ export class Pond implements Protocol {
     };
   }
 
-  /** Private args that carry a truncation's mask and no opened one: the number of its parts. */
-  private partMasks(ctx: PondContext, args: readonly unknown[]): Map<ServerPair<RingTensor>, number> {
-    const out = new Map<ServerPair<RingTensor>, number>();
+  /**
+   * What the private args carried before an op, for its cost: an opened mask
+   * (their shares in `masked`), or else a truncation's mask (its part count in `parts`).
+   */
+  private masksBefore(ctx: PondContext, args: readonly unknown[]): { masked: Set<ServerPair<RingTensor>>; parts: Map<ServerPair<RingTensor>, number> } {
+    const masked = new Set<ServerPair<RingTensor>>();
+    const parts = new Map<ServerPair<RingTensor>, number>();
     const visit = (a: unknown): void => {
       if (Array.isArray(a)) a.forEach(visit);
-      else if (a instanceof PondPrivateTensor && ctx.masks.get(a) === undefined) {
-        const parts = ctx.masks.getParts(a);
-        if (parts !== undefined) out.set(a.shares, parts.count);
+      else if (a instanceof PondPrivateTensor) {
+        if (ctx.masks.get(a) !== undefined) masked.add(a.shares);
+        else {
+          const p = ctx.masks.getParts(a);
+          if (p !== undefined) parts.set(a.shares, p.count);
+        }
       }
     };
     args.forEach(visit);
-    return out;
-  }
-
-  private maskedShares(ctx: PondContext, args: readonly unknown[]): Set<ServerPair<RingTensor>> {
-    const out = new Set<ServerPair<RingTensor>>();
-    const visit = (a: unknown): void => {
-      if (Array.isArray(a)) a.forEach(visit);
-      else if (a instanceof PondPrivateTensor && ctx.masks.get(a) !== undefined) out.add(a.shares);
-    };
-    args.forEach(visit);
-    return out;
+    return { masked, parts };
   }
 
   /** Tensors must be this protocol's, numbers finite; arrays are checked element by element. */
