@@ -7,8 +7,8 @@ export { type Shape, fmt, sizeOf, stridesOf, shapesEqual, broadcastShapes, norma
 export { add, sub, mul, neg, and, or, xor, not, shr, shrLogical, shl } from './ops/elementwise.js';
 export { reshape, expandDims, broadcastTo, transpose, transposeShape, checkPermutation, slice, sliceShape, concat, concatShape, pad, padShape, tile, gather } from './ops/movement.js';
 export { sum, reducedShape, reductionAxes } from './ops/reduce.js';
-export { packBits, unpackBits } from './ops/bits.js';
-export { andShifted, selectMulAdd, truncateOpened, xorOfProducts, type ShiftedFactor } from './ops/fused.js';
+export { packBitRows, packBits, unpackBits } from './ops/bits.js';
+export { andShifted, injectDot, selectMulAdd, truncateOpened, xorOfProducts, type ShiftedFactor } from './ops/fused.js';
 export { matmul, matmulShape, STRASSEN_MIN } from './ops/matmul.js';
 export {
   type Padding,

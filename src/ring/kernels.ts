@@ -26,8 +26,9 @@ export interface KernelExports {
   and_shifted(c: number, d: number, b: number, a: number, e: number, g: number, out: number, n: number, s: number, flags: number): void;
   xor_and4(table: number, nterms: number, out: number, n: number): void;
   select_mul_add(c: number, x: number, alpha: number, r: number, ar: number, out: number, n: number): void;
+  inject_dot(c: number, r: number, w: number, out: number, count: number, n: number, first: number): void;
   truncate_opened(mine: number, theirs: number, rtop: number, rhigh: number, acc: number, out: number, n: number, bits: number, flags: number): void;
-  pack_bits(a: number, out: number, n: number): void;
+  pack_bit_rows(a: number, out: number, n: number, first: number, count: number): void;
   unpack_bits(a: number, out: number, n: number): void;
   sum_axis(a: number, out: number, outer: number, len: number, inner: number): void;
   copy_strided(src: number, dst: number, rank: number, dims: number, sstr: number, dstr: number, idx: number): void;

@@ -90,6 +90,56 @@ test('packBits keeps bit 0 of each word and unpackBits restores it', (t) => {
   t.throws(() => ring.unpackBits(rand([2]), [200]), { message: /2 packed words cannot hold 200 bits/ });
 });
 
+test('packBitRows packs bit max(0, first + k) of each word row by row, as BigInts pack them', (t) => {
+  for (const [n, first, count] of [[1, 0, 1], [65, 12, 23], [7, -3, 5], [64, 40, 24], [130, 63, 1], [3, -63, 2]]) {
+    const a = rand([n]);
+    const packed = ring.packBitRows(a, first, count);
+    t.is(packed.size, Math.ceil((n * count) / 64));
+    const want = new Array<bigint>(packed.size).fill(0n);
+    const vals = a.toBigInts();
+    for (let k = 0; k < count; k++) {
+      for (let i = 0; i < n; i++) {
+        const bit = (vals[i] >> BigInt(Math.max(0, first + k))) & 1n;
+        const idx = k * n + i;
+        want[idx >> 6] |= bit << BigInt(idx & 63);
+      }
+    }
+    t.deepEqual(Array.from(packed.data), want, `n=${n} first=${first} count=${count}`);
+  }
+  t.deepEqual(Array.from(ring.packBitRows(rand([0]), 5, 3).data), []);
+  t.throws(() => ring.packBitRows(rand([2]), 60, 5), { message: /bits 60\.\.64 must end within 0\.\.63/ });
+});
+
+test('injectDot equals sum_k w_k (first c_k + (1 - 2 c_k) r_k) computed with BigInts, for both servers', (t) => {
+  const M = (1n << 64n) - 1n;
+  const cases: [number, number[]][] = [[1, [5]], [23, [3, 7]], [4, [64]], [3, [1]]];
+  for (const [count, shape] of cases) {
+    const n = sizeOf(shape);
+    const c = ring.packBitRows(rand([count * n]), 0, 1);
+    const r = rand([count, ...shape]);
+    const w = rand([count]);
+    const cb = ring.unpackBits(c, [count * n]).toBigInts();
+    const rv = r.toBigInts();
+    const wv = w.toBigInts();
+    for (const first of [true, false]) {
+      const want = Array.from({ length: n }, (_, i) => {
+        let acc = 0n;
+        for (let k = 0; k < count; k++) {
+          const ck = cb[k * n + i];
+          const term = ck === 1n ? (first ? 1n : 0n) - rv[k * n + i] : rv[k * n + i];
+          acc = (acc + wv[k] * term) & M;
+        }
+        return acc;
+      });
+      const got = ring.injectDot(c, r, w, first);
+      t.deepEqual(got.shape, shape);
+      t.deepEqual(got.toBigInts(), want, `count ${count} shape ${shape} first ${first}`);
+    }
+  }
+  t.throws(() => ring.injectDot(rand([1]), rand([2, 3]), rand([3]), true), { message: /r needs 3 rows/ });
+  t.throws(() => ring.injectDot(rand([2]), rand([2, 3]), rand([2]), true), { message: /2 packed words cannot hold 2 x 3 bits/ });
+});
+
 test('xorOfProducts equals the XOR of its terms\' ANDs of shifted words, computed with BigInts', (t) => {
   const M = (1n << 64n) - 1n;
   for (const n of [1, 2, 5, 64]) {

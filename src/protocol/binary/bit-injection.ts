@@ -8,13 +8,12 @@
  */
 import * as ring from '../../ring/index.js';
 import { RingTensor, type Shape } from '../../ring/index.js';
-import type { MaskShares, ServerPair } from '../dealer/triple-source.js';
+import type { MaskShares, RandomBits, ServerPair } from '../dealer/triple-source.js';
 import { Step } from '../dealer/streams.js';
 import { onServers, type TwoServerContext } from '../two-server.js';
 import type { XorShares } from './xor.js';
 
 const ONE = RingTensor.fill([], 1n);
-const TWO = RingTensor.fill([], 2n);
 
 /** An arithmetic value with its Beaver mask opened (a Pond masked tensor has this shape). */
 export interface MaskedArithmetic {
@@ -36,33 +35,55 @@ export interface InjectedBits {
  * for each masked x_j of the same shape, in one round.
  */
 export function injectBits(ctx: TwoServerContext, b: XorShares, xs: readonly MaskedArithmetic[] = []): InjectedBits {
-  const { rt, servers } = ctx;
   const shape = b.shape;
-  const op = rt.nextOp();
-  const key = { op, step: Step.bits };
+  const op = ctx.rt.nextOp();
   const r = ctx.triples.randomBits(op, shape, xs.map((x) => x.beaverMask));
-  const packedShape = [Math.ceil(ring.sizeOf(shape) / 64)];
-  // c = b ^ r, opened; oneMinus2c = 1 - 2c.
-  const opened = onServers(ctx, async (i) => {
-    const mine = ring.and(ring.xor(await b.shares[i].value(), await r.xor[i].value()), ONE);
-    rt.send(servers[i], servers[1 - i], key, [ring.packBits(mine)]);
-    const [got] = await rt.receive(servers[i], servers[1 - i], key, [{ dtype: 'u64', shape: packedShape }]);
-    const c = ring.xor(mine, ring.unpackBits(new RingTensor(packedShape, got.data as BigUint64Array), shape));
-    return { c, oneMinus2c: ring.sub(ONE, ring.mul(TWO, c)) };
-  }, op);
-  const bits = onServers(ctx, async (i) => {
-    const { c, oneMinus2c } = await opened[i].value();
-    const rb = ring.mul(oneMinus2c, await r.arith[i].value());
-    return i === 0 ? ring.add(c, rb) : rb;
-  });
-  const products = xs.map((x, j) =>
-    onServers(ctx, async (i) => {
-      const { c } = await opened[i].value();
+  const opened = openPacked(ctx, op, r, onServers(ctx, async (i) => ring.packBits(await b.shares[i].value())));
+  // b = c + (1 - 2c) r: injectDot with one row of weight 1.
+  const bits = onServers(ctx, async (i) => ring.injectDot(await opened[i].value(), (await r.arith[i].value()).withShape([1, ...shape]), ONE, i === 0));
+  const products: ServerPair<RingTensor>[] = [];
+  if (xs.length > 0) {
+    const c = onServers(ctx, async (i) => ring.unpackBits(await opened[i].value(), shape));
+    for (const [j, x] of xs.entries()) {
       // c x + (1 - 2c) (alpha r + a r), fused.
-      return ring.selectMulAdd(c, await x.shares[i].value(), await x.alpha[i].value(), await r.arith[i].value(), await r.products[j][i].value());
-    }),
-  );
+      products.push(onServers(ctx, async (i) => ring.selectMulAdd(await c[i].value(), await x.shares[i].value(), await x.alpha[i].value(), await r.arith[i].value(), await r.products[j][i].value())));
+    }
+  }
   return { bits, products };
+}
+
+/** XOR shares of `count` rows of bits over `shape`, packed row by row (ring.packBitRows): bit k * size + i is row k's bit of element i. */
+export interface PackedBitRows {
+  readonly shape: Shape;
+  readonly count: number;
+  readonly shares: ServerPair<RingTensor>;
+}
+
+/**
+ * Additive shares of sum_k w_k b_k over the rows b_k, one result for each
+ * vector w of public words (one per row), from one injection of all the
+ * bits: the round and dealer words of injectBits on [count, ...shape], but
+ * neither the bits nor their weighted copies are ever formed (one pass of
+ * ring.injectDot per result over the dealer's words).
+ */
+export function injectDots(ctx: TwoServerContext, rows: PackedBitRows, weights: readonly RingTensor[]): ServerPair<RingTensor>[] {
+  const shape = [rows.count, ...rows.shape];
+  const op = ctx.rt.nextOp();
+  const r = ctx.triples.randomBits(op, shape, []);
+  const opened = openPacked(ctx, op, r, rows.shares);
+  return weights.map((w) => onServers(ctx, async (i) => ring.injectDot(await opened[i].value(), await r.arith[i].value(), w, i === 0)));
+}
+
+/** Opens c = b ^ r from packed XOR shares of b (one message each way, 64 bits per word); packed c on each server. */
+function openPacked(ctx: TwoServerContext, op: number, r: RandomBits, packedB: ServerPair<RingTensor>): ServerPair<RingTensor> {
+  const { rt, servers } = ctx;
+  const key = { op, step: Step.bits };
+  return onServers(ctx, async (i) => {
+    const mine = ring.xor(await packedB[i].value(), await r.xor[i].value());
+    rt.send(servers[i], servers[1 - i], key, [mine]);
+    const [got] = await rt.receive(servers[i], servers[1 - i], key, [{ dtype: 'u64', shape: mine.shape }]);
+    return ring.xor(mine, new RingTensor(mine.shape, got.data as BigUint64Array));
+  }, op);
 }
 
 /** NOT of XOR-shared bits: server 0 flips bit 0. */

@@ -23,7 +23,6 @@ import { DealerWindow } from './window.js';
 import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
-const ONE = RingTensor.fill([], 1n);
 
 /**
  * Where the randomness of one request comes from, fixed when the request is
@@ -249,11 +248,12 @@ export class OnlineTripleSource implements TripleSource {
 
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits {
     const k = this.keys(op);
-    const bit = (p: Placed<RingTensor>, i: 0 | 1): Placed<RingTensor> => this.rt.on(this.servers[i], async () => ring.and(await p.value(), ONE));
-    const xor = [bit(this.serverStream(k, 0, Stream.bitsR, shape), 0), bit(this.serverStream(k, 1, Stream.bitsR, shape), 1)] as const;
+    // The XOR shares come packed straight from the streams: one keystream word per 64 bits.
+    const packed = [Math.ceil(sizeOf(shape) / 64)];
+    const xor = [this.serverStream(k, 0, Stream.bitsR, packed), this.serverStream(k, 1, Stream.bitsR, packed)] as const;
     const fix = k.toServer1(1, [shape, ...masks.map(() => shape)], async () => {
-      const [s0, s1] = await this.dealerStreams(k, Stream.bitsR, shape);
-      const r = ring.and(ring.xor(s0, s1), ONE);
+      const [s0, s1] = await this.dealerStreams(k, Stream.bitsR, packed);
+      const r = ring.unpackBits(ring.xor(s0, s1), shape);
       const out = [ring.sub(r, await this.dealerStream(k, 0, Stream.bitsArith, shape))];
       for (const [j, m] of masks.entries()) {
         out.push(ring.sub(ring.mul(await m.full.value(), r), await this.dealerStream(k, 0, Stream.bitsProduct, shape, j)));

@@ -61,9 +61,13 @@ export interface OwnedPair {
   readonly vShift: number;
 }
 
-/** Random bits r (in bit 0), shared both ways, plus products with masks. */
+/** Random bits r, shared both ways, plus products with masks. */
 export interface RandomBits {
-  /** XOR shares: r = r0 ^ r1 (bit 0 of each word). */
+  /**
+   * XOR shares r = r0 ^ r1, packed 64 bits per word as ring.packBits packs
+   * (bit i of the words is element i's, row-major; bits past the last
+   * element are noise): [ceil(n / 64)] words.
+   */
   readonly xor: ServerPair<RingTensor>;
   /** Additive shares of r. */
   readonly arith: ServerPair<RingTensor>;

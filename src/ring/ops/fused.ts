@@ -86,6 +86,27 @@ export function selectMulAdd(c: RingTensor, x: RingTensor, alpha: RingTensor, r:
 }
 
 /**
+ * sum_k w_k (first c_k + (1 - 2 c_k) r_k) over the `count` rows of r (shape
+ * [count, ...shape]), with c the rows' bits packed as packBitRows packs them
+ * and `first` 0 or 1: bit injection's local step summed with public weights,
+ * without the count x n intermediate words. Result: `shape`.
+ */
+export function injectDot(cPacked: RingTensor, r: RingTensor, weights: RingTensor, first: boolean): RingTensor {
+  const count = weights.size;
+  check(r.shape.length >= 1 && r.shape[0] === count, () => `injectDot: r needs ${count} rows (one per weight), got shape ${fmt(r.shape)}`);
+  const shape = r.shape.slice(1);
+  const n = sizeOf(shape);
+  check(cPacked.size === Math.ceil((count * n) / 64), () => `injectDot: ${cPacked.size} packed words cannot hold ${count} x ${n} bits`);
+  const data = kernels().run((arena, k) => {
+    const [pc, pr, pw] = [cPacked, r, weights].map((t) => arena.put(t.data));
+    const out = arena.alloc(n);
+    k.inject_dot(pc, pr, pw, out, count, n, first ? 1 : 0);
+    return arena.take(out, n);
+  });
+  return new RingTensor(shape, data);
+}
+
+/**
  * The unshift step of the dealer's truncation (protocol/pond/truncate.ts) for
  * server `party`, in one pass: with c = mine + theirs (the opened value),
  * cTop = c >> 63 and w = rTop (1 - 2 cTop) (+ cTop on server 0),

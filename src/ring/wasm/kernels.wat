@@ -225,25 +225,37 @@
 
   ;; Bit packing: bit 0 of each of n words, 64 per output word (LSB first), so
   ;; that opened bits travel at 1/64 of a word each; and the inverse.
-  (func (export "pack_bits") (param $a i32) (param $out i32) (param $n i32)
-    (local $i i32) (local $w i64) (local $j i64)
-    (local.set $i (i32.const 0))
+  ;; pack_bit_rows: bit max(0, first + k) of each of n words, for k < count,
+  ;; packed row by row: bit k n + i of the output (LSB first, 64 per word) is
+  ;; bit max(0, first + k) of a[i] (first may be negative). count = 1,
+  ;; first = 0 packs bit 0 (opened bits).
+  (func (export "pack_bit_rows") (param $a i32) (param $out i32) (param $n i32) (param $first i32) (param $count i32)
+    (local $i i32) (local $k i32) (local $src i32) (local $w i64) (local $j i64) (local $sh i64)
     (local.set $w (i64.const 0))
     (local.set $j (i64.const 0))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $w (i64.or (local.get $w)
-        (i64.shl (i64.and (i64.load (local.get $a)) (i64.const 1)) (local.get $j))))
-      (local.set $a (i32.add (local.get $a) (i32.const 8)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (local.set $j (i64.add (local.get $j) (i64.const 1)))
-      (if (i64.eq (local.get $j) (i64.const 64))
-        (then
-          (i64.store (local.get $out) (local.get $w))
-          (local.set $out (i32.add (local.get $out) (i32.const 8)))
-          (local.set $w (i64.const 0))
-          (local.set $j (i64.const 0))))
-      (br $l)))
+    (local.set $k (i32.const 0))
+    (block $kd (loop $kl
+      (br_if $kd (i32.ge_u (local.get $k) (local.get $count)))
+      (local.set $sh (i64.extend_i32_s (i32.add (local.get $first) (local.get $k))))
+      (local.set $sh (select (local.get $sh) (i64.const 0) (i64.gt_s (local.get $sh) (i64.const 0))))
+      (local.set $src (local.get $a))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $w (i64.or (local.get $w)
+          (i64.shl (i64.and (i64.shr_u (i64.load (local.get $src)) (local.get $sh)) (i64.const 1)) (local.get $j))))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $j (i64.add (local.get $j) (i64.const 1)))
+        (if (i64.eq (local.get $j) (i64.const 64))
+          (then
+            (i64.store (local.get $out) (local.get $w))
+            (local.set $out (i32.add (local.get $out) (i32.const 8)))
+            (local.set $w (i64.const 0))
+            (local.set $j (i64.const 0))))
+        (br $l)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $kl)))
     (if (i64.ne (local.get $j) (i64.const 0)) (then (i64.store (local.get $out) (local.get $w)))))
 
   (func (export "unpack_bits") (param $a i32) (param $out i32) (param $n i32)
@@ -372,6 +384,38 @@
       (local.set $ar (i32.add (local.get $ar) (i32.const 8)))
       (local.set $out (i32.add (local.get $out) (i32.const 8)))
       (br $l))))
+
+  ;; inject_dot: out[i] = sum_k w[k] (c_ki first + (1 - 2 c_ki) r[k n + i]) for
+  ;; k < count, with c packed row by row as pack_bit_rows packs it (bit k n + i)
+  ;; and first 0 or 1: a server's share of sum_k w_k b_k from bit injection's
+  ;; opened c = b ^ r and its share of the random bits r, without the
+  ;; count x n intermediate words.
+  (func (export "inject_dot") (param $c i32) (param $r i32) (param $w i32) (param $out i32)
+        (param $count i32) (param $n i32) (param $first i32)
+    (local $k i32) (local $i i32) (local $bit i32) (local $dst i32) (local $wk i64) (local $t i64) (local $f i64)
+    (local.set $f (i64.extend_i32_u (local.get $first)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $bit (i32.const 0))
+    (local.set $k (i32.const 0))
+    (block $kd (loop $kl
+      (br_if $kd (i32.ge_u (local.get $k) (local.get $count)))
+      (local.set $wk (i64.load (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 3)))))
+      (local.set $dst (local.get $out))
+      (local.set $i (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $t (i64.load (local.get $r)))
+        (i64.store (local.get $dst) (i64.add (i64.load (local.get $dst)) (i64.mul (local.get $wk)
+          (select (i64.sub (local.get $f) (local.get $t)) (local.get $t)
+            (i32.and (i32.shr_u (i32.load (i32.add (local.get $c) (i32.shl (i32.shr_u (local.get $bit) (i32.const 5)) (i32.const 2))))
+                                (i32.and (local.get $bit) (i32.const 31))) (i32.const 1))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 8)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+        (local.set $bit (i32.add (local.get $bit) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $kl))))
 
   ;; truncate_opened: a server's share of z >> bits from the opened c = mine + theirs
   ;; (truncate.ts has the protocol): cTop = c >> 63, w = rTop (1 - 2 cTop) (+ cTop on

@@ -13,11 +13,11 @@ import { check } from '../../../errors.js';
 import * as ring from '../../../ring/index.js';
 import { RingTensor } from '../../../ring/index.js';
 import { bitsXor } from '../../binary/adder.js';
-import { injectBits } from '../../binary/bit-injection.js';
+import { injectDots, type PackedBitRows } from '../../binary/bit-injection.js';
 import { suffixOr } from '../../binary/suffix-or.js';
 import { MUL, productPrivate } from '../bilinear.js';
 import { signAndAbs } from '../compare.js';
-import { mapShares, onServers, publicScalar, unmasked, type PondContext } from '../context.js';
+import { onServers, publicScalar, unmasked, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
 import { PondPrivateTensor, type PondSecretTensor } from '../tensors.js';
@@ -35,53 +35,39 @@ function checkRange(jmin: number, jmax: number, op: string): void {
 export const DOMAIN = { minExponent: -8, maxExponent: 14 } as const;
 const SCALE = 24;
 const TWO = RingTensor.fill([], 2n);
-const ONE = RingTensor.fill([], 1n);
 /** Newton steps of reciprocal and the default of invSqrt: from a start within a third, 2^-20 relative. */
 export const NEWTON_STEPS = 4;
 
 /**
- * Private 0/1 bits [x >= 2^j] for j = jmin..jmax, as a [jmax - jmin + 1, ...x.shape]
- * tensor. One adder run decomposes x into bits (XOR-shared); a suffix OR over
+ * XOR-shared bits [x >= 2^j] for j = jmin..jmax, packed row by row (row
+ * k = j - jmin). One adder run decomposes x into bits; a suffix OR over
  * a window of w = 2^ceil(log2(jmax - jmin + 1)) bits turns bit j + f into
- * [x >= 2^j]; one bit injection makes them arithmetic. For 0 <= x <
- * 2^(jmin + w), which holds the domain [2^jmin, 2^(jmax + 1)) (and with
- * jmin + f >= 0, f the fractional bits), the bits equal the comparisons
- * [x - 2^j >= 0] of a ladder of adder runs, for one adder run instead of
- * jmax - jmin + 1 (about 9 times fewer bytes for the default domain).
- * Beyond 2^(jmin + w), and for negative x (outside every domain here), some
- * bits differ from the ladder's.
+ * [x >= 2^j]. For 0 <= x < 2^(jmin + w), which holds the domain [2^jmin,
+ * 2^(jmax + 1)) (and with jmin + f >= 0, f the fractional bits), the bits
+ * equal the comparisons [x - 2^j >= 0] of a ladder of adder runs, for one
+ * adder run instead of jmax - jmin + 1 (about 9 times fewer bytes for the
+ * default domain). Beyond 2^(jmin + w), and for negative x (outside every
+ * domain here), some bits differ from the ladder's.
  */
-export function powerOfTwoBits(ctx: PondContext, x: PondPrivateTensor, jmin: number, jmax: number): PondPrivateTensor {
+export function powerOfTwoBits(ctx: PondContext, x: PondPrivateTensor, jmin: number, jmax: number): PackedBitRows {
   const count = jmax - jmin + 1;
   const f = x.fracBits;
   // 2^j sits at bit j + f; below bit 0 (f < -jmin) [x >= 2^j] is read as [x >= 1 unit].
   const low = Math.max(0, jmin + f);
   const window = suffixOr(ctx, bitsXor(ctx, x), jmax + f - low + 1);
-  const shape = [count, ...x.shape];
-  const bitsXorShares = {
-    shape,
-    shares: onServers(ctx, async (i) => {
-      const o = await window.shares[i].value();
-      const rows = Array.from({ length: count }, (_, k) => ring.and(ring.shrLogical(o, Math.max(0, jmin + k + f)), ONE).withShape([1, ...x.shape]));
-      return ring.concat(rows, 0);
-    }),
-  };
-  const { bits } = injectBits(ctx, bitsXorShares);
-  return new PondPrivateTensor(ctx.prot, shape, bits, 0);
+  return { shape: x.shape, count, shares: onServers(ctx, async (i) => ring.packBitRows(await window.shares[i].value(), jmin + f, count)) };
 }
 
 /**
  * g(j*) for the largest j* in [jmin - 1, jmax] with x >= 2^j* (jmin - 1 when
- * none): g(jmin - 1) + sum_j b_j (g(j) - g(j - 1)), linear in the bits, at `scale`.
+ * none), for each g: g(jmin - 1) + sum_j b_j (g(j) - g(j - 1)), linear in the
+ * bits, at `scale`; one injection of the bits serves every g.
  */
-function bySegment(ctx: PondContext, bits: PondPrivateTensor, jmin: number, g: (j: number) => number, scale: number): PondPrivateTensor {
-  const count = bits.shape[0];
-  const shape = bits.shape.slice(1);
-  const steps = Float64Array.from({ length: count }, (_, k) => g(jmin + k) - g(jmin + k - 1));
-  const weights = ring.encode(steps, [count, ...shape.map(() => 1)], scale, 'segment');
-  const weighted = linear.mulPublicWords(ctx, bits, weights, scale);
-  const summed = mapShares(ctx, weighted, shape, scale, (s) => ring.sum(s, 0));
-  return linear.add(ctx, summed, publicScalar(ctx, g(jmin - 1), scale));
+function bySegment(ctx: PondContext, bits: PackedBitRows, jmin: number, gs: readonly ((j: number) => number)[], scale: number): PondPrivateTensor[] {
+  const weights = gs.map((g) => ring.encode(Float64Array.from({ length: bits.count }, (_, k) => g(jmin + k) - g(jmin + k - 1)), [bits.count], scale, 'segment'));
+  return injectDots(ctx, bits, weights).map((shares, k) =>
+    linear.add(ctx, new PondPrivateTensor(ctx.prot, bits.shape, shares, scale), publicScalar(ctx, gs[k](jmin - 1), scale)),
+  );
 }
 
 /** 1 / x for x in [2^jmin, 2^(jmax+1)): Newton y <- y (2 - x y) from (2/3) 2^-j*. */
@@ -90,7 +76,7 @@ export function reciprocalPositive(ctx: PondContext, x: PondSecretTensor, jmin: 
   const f = p.fracBits;
   checkRange(jmin, jmax, 'reciprocal');
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
-  let y = bySegment(ctx, bits, jmin, (j) => (2 / 3) * 2 ** -j, SCALE);
+  let [y] = bySegment(ctx, bits, jmin, [(j) => (2 / 3) * 2 ** -j], SCALE);
   for (let k = 0; k < NEWTON_STEPS; k++) {
     const xy = productPrivate(ctx, p, y, MUL, SCALE);
     const twoMinus = linear.sub(ctx, publicScalar(ctx, 2, SCALE), xy);
@@ -106,7 +92,7 @@ export function invSqrtPositive(ctx: PondContext, x: PondSecretTensor, jmin: num
   checkRange(jmin, jmax, 'invSqrt');
   check(Number.isInteger(steps) && steps >= 1 && steps <= 8, () => `invSqrt: newtonSteps must be an integer in [1, 8], got ${String(steps)}`);
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
-  let y = bySegment(ctx, bits, jmin, (j) => Math.sqrt(2 / 3) * 2 ** (-j / 2), SCALE);
+  let [y] = bySegment(ctx, bits, jmin, [(j) => Math.sqrt(2 / 3) * 2 ** (-j / 2)], SCALE);
   for (let k = 0; k < steps; k++) {
     const y2 = productPrivate(ctx, y, y, MUL, SCALE);
     const xy2 = productPrivate(ctx, p, y2, MUL, SCALE);
@@ -132,11 +118,10 @@ export function logPositive(ctx: PondContext, x: PondSecretTensor, jmin: number 
   checkRange(jmin, jmax, 'log');
   const bits = powerOfTwoBits(ctx, p, jmin, jmax);
   // 2^-j* is a sum of exact powers of two; m = x 2^-j*.
-  const inv = bySegment(ctx, bits, jmin, (j) => 2 ** -j, SCALE);
+  const [inv, exponent] = bySegment(ctx, bits, jmin, [(j) => 2 ** -j, (j) => j * Math.LN2], SCALE);
   const m = productPrivate(ctx, p, inv, MUL, SCALE);
   const u = linear.sub(ctx, linear.mulPublicWords(ctx, m, TWO), publicScalar(ctx, 3, SCALE));
   const logM = linear.expectPrivate(polyval(ctx, u, LOG_1_2), 'log');
-  const exponent = bySegment(ctx, bits, jmin, (j) => j * Math.LN2, SCALE);
   return rescale(ctx, linear.add(ctx, exponent, logM), f);
 }
 
