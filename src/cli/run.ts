@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { ConfigError } from '../errors.js';
 import { checkPlayerNames } from '../network/node.js';
 import { freePorts } from './free-ports.js';
+import { withHugePages } from './malloc-env.js';
 
 export interface RunArgs {
   readonly script: string;
@@ -80,7 +81,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const hostmap = { players: names.map((name, i) => ({ name, host: '127.0.0.1', port: ports[i] })), session: `run-${randomBytes(8).toString('hex')}` };
     writeFileSync(hostmapFile, JSON.stringify(hostmap, null, 2), { mode: 0o600 });
     // A fresh secret for this run, in the children's environment only.
-    const env = { ...process.env, TFE_SECRET: randomBytes(32).toString('hex'), TFE_SECRET_FILE: '' };
+    const env = withHugePages({ ...process.env, TFE_SECRET: randomBytes(32).toString('hex'), TFE_SECRET_FILE: '' });
     console.error(`tfe run: ${names.length} players on 127.0.0.1 (${names.map((n, i) => `${n}:${ports[i]}`).join(', ')})`);
 
     let killTimer: ReturnType<typeof setTimeout> | undefined;
