@@ -89,6 +89,18 @@ test('reciprocal is within 2 ULP + 2^-20 relative on 2^-8 <= |x| < 2^15, both si
   t.true(w.ratio <= 1);
 });
 
+test('reciprocal, invSqrt and log at 6 fractional bits, where the powers 2^-8 and 2^-7 fall below bit 0 and read [x >= 1 unit], are within 2 ULP', async (t) => {
+  const { prot } = makePond({ fracBits: 6 });
+  const ulp6 = 2 ** -6;
+  // Multiples of 2^-6 (encoded exactly at 6 bits): 2^-6 up to 2^15.
+  const values = Float64Array.from(new Set(Array.from(grid(ulp6, 2 ** 15 * 0.999, 801, true), (z) => Math.max(1, Math.round(z / ulp6)) * ulp6)));
+  const rec = await worstRatio((x) => prot.reciprocal(x), prot, values, (z) => 1 / z, { abs: 2 * ulp6, rel: 2 ** -20 });
+  const inv = await worstRatio((x) => prot.invSqrt(x), prot, values, (z) => 1 / Math.sqrt(z), { abs: 2 * ulp6, rel: 2 ** -20 });
+  const log = await worstRatio((x) => prot.log(x), prot, values, Math.log, { abs: 2 * ulp6 });
+  t.log(`reciprocal ${rec.err.toExponential(2)} at ${rec.at}; invSqrt ${inv.err.toExponential(2)} at ${inv.at}; log ${log.err.toExponential(2)} at ${log.at}`);
+  t.true(rec.ratio <= 1 && inv.ratio <= 1 && log.ratio <= 1);
+});
+
 test('invSqrt and log are within 2 ULP on 2^-8 <= x < 2^15', async (t) => {
   const { prot } = makePond();
   const values = grid(2 ** -8, 2 ** 15 * 0.999, 3001, true);
