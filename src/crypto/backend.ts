@@ -37,7 +37,16 @@ export interface CryptoBackend {
   fillRandom(bytes: Uint8Array<ArrayBuffer>): void;
   /** The keystreams of a 16-byte key (the caller keeps the key unchanged). */
   keystream(key: Uint8Array): Keystream;
+  /**
+   * AES-128 of independent 16-byte blocks under one fixed key (ECB), into a
+   * fresh buffer: the fixed-key PRG of function secret sharing (dcf.ts).
+   * Synchronous, so node:crypto only; WebCrypto has no single-block AES.
+   */
+  readonly blockCipher?: (key: Uint8Array) => BlockCipher;
 }
+
+/** Encrypts whole 16-byte blocks independently; the input length is a multiple of 16. */
+export type BlockCipher = (blocks: Uint8Array) => Uint8Array;
 
 /** The 16-byte counter block (stream || block), big-endian. */
 export function counterBlock(stream: bigint, block: number): Uint8Array<ArrayBuffer> {

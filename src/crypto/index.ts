@@ -1,5 +1,5 @@
 /** Randomness: the OS CSPRNG for fresh values and seeded AES-CTR streams, on node:crypto or WebCrypto. */
-export { SEED_BYTES, CHUNK_BYTES, type CryptoBackend, type CryptoBackendName, type Keystream } from './backend.js';
+export { SEED_BYTES, CHUNK_BYTES, type BlockCipher, type CryptoBackend, type CryptoBackendName, type Keystream } from './backend.js';
 export { randomWords, randomSeed, osRandom, seededRandom, type RandomSource } from './random.js';
 export { Prg } from './prg.js';
 export { PublicRandom } from './public-random.js';

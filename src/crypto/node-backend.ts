@@ -5,7 +5,7 @@
  * importing it, so that no browser bundle ever sees a `node:` import (see
  * `default-backend.ts`).
  */
-import { counterBlock, type CryptoBackend, type Keystream } from './backend.js';
+import { counterBlock, type BlockCipher, type CryptoBackend, type Keystream } from './backend.js';
 
 /** What this file uses of a node:crypto cipher (a `Cipheriv`). */
 export interface NodeCipher {
@@ -92,5 +92,10 @@ export function nodeCryptoBackend(crypto: NodeCryptoModule): CryptoBackend {
       crypto.randomFillSync(bytes);
     },
     keystream: (key) => new NodeKeystream(crypto, key),
+    blockCipher: (key): BlockCipher => {
+      // ECB keeps no state between calls: one cipher serves every call.
+      const ecb = crypto.createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+      return (blocks) => ecb.update(blocks);
+    },
   };
 }
