@@ -13,16 +13,18 @@
  * preprocessed source (preprocessed.ts) supplies per-batch keys instead and
  * reuses the same formulas.
  */
-import { osRandom, Prg, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
+import { dcfGen, osRandom, packedWords, Prg, SEED_BYTES, type RandomSource } from '../../crypto/index.js';
+import { check } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { RingTensor, sizeOf, type Shape } from '../../ring/index.js';
 import type { Placed } from '../placed.js';
 import type { Runtime } from '../runtime.js';
 import { PrgStreams, Step, Stream, type StreamTag } from './streams.js';
 import { DealerWindow } from './window.js';
-import type { BilinearOp, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
+import type { BilinearOp, ComparisonKeys, MaskShares, OwnedAnds, OwnedPair, RandomBits, ServerPair, TripleSource, TruncationShares } from './triple-source.js';
 
 const LOW63 = RingTensor.fill([], (1n << 63n) - 1n);
+const ONE = RingTensor.fill([], 1n);
 
 /**
  * Where the randomness of one request comes from, fixed when the request is
@@ -39,10 +41,11 @@ export interface DealerKeys {
   readonly dealer: Placed<readonly [PrgStreams, PrgStreams]>;
   /**
    * Correction tensors of `shapes` that the dealer computes (`corrections`, run
-   * on the dealer) and server 1 needs: placed on server 1. `slot` tells the
-   * corrections of one request apart (below 16).
+   * on the dealer) and server `to` needs: placed on that server. `slot` tells
+   * the corrections of one request apart (below 16). Server 0 gets
+   * corrections only where both need the same public words (comparison keys).
    */
-  toServer1(slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]>;
+  toServer(to: 0 | 1, slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]>;
 }
 
 export class OnlineTripleSource implements TripleSource {
@@ -92,17 +95,18 @@ export class OnlineTripleSource implements TripleSource {
               await this.rt.yieldTurn();
               return this.dealerPrg.value();
             }),
-      toServer1: (slot, shapes, corrections) => this.sendToServer1(op, slot, shapes, corrections),
+      toServer: (to, slot, shapes, corrections) => this.sendToServer(to, op, slot, shapes, corrections),
     };
   }
 
-  /** The dealer sends `corrections` to server 1 in one message of operation `op`. */
-  private sendToServer1(op: number, slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]> {
+  /** The dealer sends `corrections` to server `to` in one message of operation `op`. */
+  private sendToServer(to: 0 | 1, op: number, slot: number, shapes: readonly Shape[], corrections: () => Promise<RingTensor[]>): Placed<RingTensor[]> {
     const key = { op, step: Step.dealer + slot };
     const rt = this.rt;
-    rt.on(this.dealer, async () => rt.send(this.dealer, this.servers[1], key, await corrections(), 'preprocessing'), op);
-    return rt.on(this.servers[1], async () => {
-      const got = await rt.receive(this.servers[1], this.dealer, key, shapes.map((shape) => ({ dtype: 'u64' as const, shape })));
+    const server = this.servers[to];
+    rt.on(this.dealer, async () => rt.send(this.dealer, server, key, await corrections(), 'preprocessing'), op);
+    return rt.on(server, async () => {
+      const got = await rt.receive(server, this.dealer, key, shapes.map((shape) => ({ dtype: 'u64' as const, shape })));
       return got.map((t, j) => new RingTensor(shapes[j], t.data as BigUint64Array));
     }, op);
   }
@@ -135,8 +139,8 @@ export class OnlineTripleSource implements TripleSource {
     return [await this.dealerStream(k, 0, tag, shape, slot), await this.dealerStream(k, 1, tag, shape, slot)];
   }
 
-  private pick(p: Placed<RingTensor[]>, j: number): Placed<RingTensor> {
-    return this.rt.on(this.servers[1], async () => (await p.value())[j]);
+  private pick(p: Placed<RingTensor[]>, j: number, server: 0 | 1 = 1): Placed<RingTensor> {
+    return this.rt.on(this.servers[server], async () => (await p.value())[j]);
   }
 
   // ------------------------------------------------------------ arithmetic
@@ -156,7 +160,7 @@ export class OnlineTripleSource implements TripleSource {
 
   product(op: number, a: MaskShares, b: MaskShares, bilinear: BilinearOp, outShape: Shape): ServerPair<RingTensor> {
     const k = this.keys(op);
-    const c1 = k.toServer1(0, [outShape], async () => {
+    const c1 = k.toServer(1, 0, [outShape], async () => {
       const c = bilinear.apply(await a.full.value(), await b.full.value());
       return [ring.sub(c, await this.dealerStream(k, 0, Stream.product, outShape))];
     });
@@ -180,7 +184,7 @@ export class OnlineTripleSource implements TripleSource {
       const r = ring.add(r0, r1);
       return { high: ring.shrLogical(ring.and(r, LOW63), bits), top: ring.shrLogical(r, 63) };
     }, op);
-    const fix = k.toServer1(1, [shape, shape], async () => {
+    const fix = k.toServer(1, 1, [shape, shape], async () => {
       const { high, top } = await full.value();
       const h0 = await this.dealerStream(k, 0, Stream.truncHigh, shape);
       const t0 = await this.dealerStream(k, 0, Stream.truncTop, shape);
@@ -196,7 +200,7 @@ export class OnlineTripleSource implements TripleSource {
 
   partProducts(op: number, pairs: readonly (readonly [Placed<RingTensor>, Placed<RingTensor>])[], outShape: Shape): ServerPair<RingTensor>[] {
     const k = this.keys(op);
-    const fix = k.toServer1(0, pairs.map(() => outShape), async () => {
+    const fix = k.toServer(1, 0, pairs.map(() => outShape), async () => {
       const out: RingTensor[] = [];
       for (const [j, [x, y]] of pairs.entries()) {
         const xy = ring.broadcastTo(ring.mul(await x.value(), await y.value()), outShape);
@@ -221,7 +225,7 @@ export class OnlineTripleSource implements TripleSource {
 
   binaryProduct(op: number, a: MaskShares, b: MaskShares, f: BilinearOp, outShape: Shape, slot: number): ServerPair<RingTensor> {
     const k = this.keys(op);
-    const c1 = k.toServer1(2 + slot, [outShape], async () => {
+    const c1 = k.toServer(1, 2 + slot, [outShape], async () => {
       const c = f.apply(await a.full.value(), await b.full.value());
       return [ring.xor(c, await this.dealerStream(k, 0, Stream.binaryProduct, outShape, slot))];
     });
@@ -233,7 +237,7 @@ export class OnlineTripleSource implements TripleSource {
     const u = Array.from({ length: uCount }, (_, i) => this.serverStream(k, 0, Stream.ownedU, shape, i));
     const v = Array.from({ length: vCount }, (_, j) => this.serverStream(k, 1, Stream.ownedV, shape, j));
     const shifted = (t: RingTensor, by: number): RingTensor => (by === 0 ? t : ring.shl(t, by));
-    const fix = k.toServer1(0, pairs.map(() => shape), async () => {
+    const fix = k.toServer(1, 0, pairs.map(() => shape), async () => {
       const us = await Promise.all(Array.from({ length: uCount }, (_, i) => this.dealerStream(k, 0, Stream.ownedU, shape, i)));
       const vs = await Promise.all(Array.from({ length: vCount }, (_, j) => this.dealerStream(k, 1, Stream.ownedV, shape, j)));
       const out: RingTensor[] = [];
@@ -246,12 +250,49 @@ export class OnlineTripleSource implements TripleSource {
     return { u, v, products };
   }
 
+  comparisonKeys(op: number, shape: Shape, bits: number): ComparisonKeys {
+    check(Number.isInteger(bits) && bits >= 1 && bits <= 63, () => `comparisonKeys: bits must be an integer in [1, 63], got ${bits}`);
+    const k = this.keys(op);
+    const n = sizeOf(shape);
+    const packed = [packedWords(n)];
+    const seedShape = [n, 2];
+    const cwShapes = [[bits, n, 2], [bits + 1, packedWords(n)]];
+    // One key generation on the dealer serves both servers' messages.
+    const gen = this.rt.on(this.dealer, async () => {
+      const [r0, r1] = await this.dealerStreams(k, Stream.fssR, shape);
+      const r = ring.add(r0, r1);
+      const [g0, g1] = await this.dealerStreams(k, Stream.fssSeed, seedShape);
+      const { cw, vcw } = dcfGen(bits, r.data, g0.data, g1.data);
+      return { r, cw: new RingTensor(cwShapes[0], cw), vcw: new RingTensor(cwShapes[1], vcw) };
+    }, op);
+    const both = ([0, 1] as const).map((to) =>
+      k.toServer(to, 0, to === 0 ? cwShapes : [...cwShapes, packed], async () => {
+        const { r, cw, vcw } = await gen.value();
+        if (to === 0) return [cw, vcw];
+        // Server 1's share of r's bit `bits`, against server 0's stream bits.
+        const top = ring.packBits(ring.and(ring.shrLogical(r, bits), ONE));
+        return [cw, vcw, ring.xor(top, await this.dealerStream(k, 0, Stream.fssTop, packed))];
+      }),
+    );
+    const corrections = ([0, 1] as const).map((i) => this.rt.on(this.servers[i], async () => {
+      const got = await both[i].value();
+      return [got[0], got[1]] as const;
+    }));
+    return {
+      bits,
+      r: [this.serverStream(k, 0, Stream.fssR, shape), this.serverStream(k, 1, Stream.fssR, shape)],
+      top: [this.serverStream(k, 0, Stream.fssTop, packed), this.pick(both[1], 2)],
+      seeds: [this.serverStream(k, 0, Stream.fssSeed, seedShape), this.serverStream(k, 1, Stream.fssSeed, seedShape)],
+      corrections: [corrections[0], corrections[1]],
+    };
+  }
+
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits {
     const k = this.keys(op);
     // The XOR shares come packed straight from the streams: one keystream word per 64 bits.
     const packed = [Math.ceil(sizeOf(shape) / 64)];
     const xor = [this.serverStream(k, 0, Stream.bitsR, packed), this.serverStream(k, 1, Stream.bitsR, packed)] as const;
-    const fix = k.toServer1(1, [shape, ...masks.map(() => shape)], async () => {
+    const fix = k.toServer(1, 1, [shape, ...masks.map(() => shape)], async () => {
       const [s0, s1] = await this.dealerStreams(k, Stream.bitsR, packed);
       const r = ring.unpackBits(ring.xor(s0, s1), shape);
       const out = [ring.sub(r, await this.dealerStream(k, 0, Stream.bitsArith, shape))];

@@ -35,7 +35,7 @@ export interface BundleShare {
   readonly seed: Uint8Array;
   /** How many dealer requests the batch makes (the servers check it). */
   readonly requests: number;
-  /** Server 1 only: the dealer's corrections, by {@link correctionKey}. */
+  /** The dealer's corrections for this server, by {@link correctionKey} (server 0: comparison keys only). */
   readonly corrections: ReadonlyMap<string, readonly RingTensor[]>;
 }
 
@@ -85,7 +85,7 @@ export class PreprocessedTripleSource extends OnlineTripleSource {
         index,
         server,
         dealer,
-        toServer1: (slot, shapes) => this.rt.on(this.servers[1], async () => takeCorrections(await share, index, slot, shapes), op),
+        toServer: (to, slot, shapes) => this.rt.on(this.servers[to], async () => takeCorrections(await share, index, slot, shapes), op),
       };
     }, fn);
     const verified = share.then((s) => {
@@ -107,7 +107,7 @@ export class PreprocessedTripleSource extends OnlineTripleSource {
     const keys = seeds.map((seed, i) => new PrgStreams(new Prg(seed), `${this.dealer} (${this.servers[i]}'s bundle key)`));
     const dealer = Placed.local(this.dealer, Promise.resolve([keys[0], keys[1]] as const));
     const server = [Placed.remote<PrgStreams>(this.servers[0]), Placed.remote<PrgStreams>(this.servers[1])] as const;
-    const corrections: Array<Promise<readonly [string, readonly RingTensor[]]>> = [];
+    const corrections: [Array<Promise<readonly [string, readonly RingTensor[]]>>, Array<Promise<readonly [string, readonly RingTensor[]]>>] = [[], []];
     const base = this.rt.config.opIds.current;
     let requests = 0;
     this.within((op) => {
@@ -118,17 +118,17 @@ export class PreprocessedTripleSource extends OnlineTripleSource {
         index,
         server,
         dealer,
-        toServer1: (slot, _shapes, compute) => {
+        toServer: (to, slot, _shapes, compute) => {
           const p = this.rt.on(this.dealer, compute, op);
-          corrections.push(p.value().then((c) => [correctionKey(index, slot), c] as const));
-          return Placed.remote<RingTensor[]>(this.servers[1]);
+          corrections[to].push(p.value().then((c) => [correctionKey(index, slot), c] as const));
+          return Placed.remote<RingTensor[]>(this.servers[to]);
         },
       };
     }, fn);
-    const fixes = new Map(await Promise.all(corrections));
+    const [fixes0, fixes1] = await Promise.all(corrections.map(async (c) => new Map(await Promise.all(c))));
     return [
-      { seed: seeds[0], requests, corrections: new Map() },
-      { seed: seeds[1], requests, corrections: fixes },
+      { seed: seeds[0], requests, corrections: fixes0 },
+      { seed: seeds[1], requests, corrections: fixes1 },
     ];
   }
 

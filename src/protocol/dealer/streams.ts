@@ -23,6 +23,9 @@ export const Stream = {
   ownedC: 17,
   bitsArith: 18,
   bitsProduct: 19,
+  fssR: 20,
+  fssTop: 21,
+  fssSeed: 22,
 } as const;
 export type StreamTag = (typeof Stream)[keyof typeof Stream];
 

@@ -75,6 +75,24 @@ export interface RandomBits {
   readonly products: readonly ServerPair<RingTensor>[];
 }
 
+/**
+ * Dealer randomness for a comparison by function secret sharing (fss-sign.ts):
+ * a random mask r, the top bit of its low bits + 1 bits, and the keys of a
+ * distributed comparison function (crypto/dcf.ts) for alpha = r mod 2^bits.
+ */
+export interface ComparisonKeys {
+  /** The DCF's input width (the sign read is bit `bits`). */
+  readonly bits: number;
+  /** Additive shares of a uniformly random r. */
+  readonly r: ServerPair<RingTensor>;
+  /** XOR shares of bit `bits` of r, packed as ring.packBits packs ([ceil(n / 64)] words). */
+  readonly top: ServerPair<RingTensor>;
+  /** Each server's DCF root seeds: [n, 2] words of its own stream. */
+  readonly seeds: ServerPair<RingTensor>;
+  /** The corrections both keys share, on each server: seeds [bits, n, 2] and outputs [bits + 1, ceil(n / 64)]. */
+  readonly corrections: ServerPair<readonly [RingTensor, RingTensor]>;
+}
+
 export interface TripleSource {
   /** A fresh mask of `shape` for operation `op`. */
   mask(op: number, shape: Shape): MaskShares;
@@ -96,6 +114,8 @@ export interface TripleSource {
   ownedAnds(op: number, shape: Shape, uCount: number, vCount: number, pairs: readonly OwnedPair[]): OwnedAnds;
   /** Random bits for bit injection, with products r * a_j for arithmetic masks of the same shape. */
   randomBits(op: number, shape: Shape, masks: readonly MaskShares[]): RandomBits;
+  /** Keys for comparing each element of `shape` by function secret sharing, on `bits`-bit inputs (1..63). */
+  comparisonKeys(op: number, shape: Shape, bits: number): ComparisonKeys;
   /**
    * A mask whose whole value also goes to `owner` (an input's owner, who then
    * sends the masked input x - a directly).

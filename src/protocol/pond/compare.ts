@@ -12,10 +12,12 @@
 import * as ring from '../../ring/index.js';
 import { RingTensor, type Shape } from '../../ring/index.js';
 import { msbXor, type AdderBits } from '../binary/adder.js';
+import { msbXorFss } from '../binary/fss-sign.js';
 import { injectBits, notBits } from '../binary/bit-injection.js';
 import type { XorShares } from '../binary/xor.js';
 import { maskAll } from './beaver.js';
 import { join, onServers, split, toPrivate, unmasked, type PondContext } from './context.js';
+import type { SharedWords } from '../two-server.js';
 import * as linear from './linear.js';
 import { PondPrivateTensor, PondPublicTensor, type PondSecretTensor, type PondTensor } from './tensors.js';
 
@@ -26,6 +28,11 @@ function bitsToPrivate(ctx: PondContext, bits: XorShares, shapes: readonly Shape
 }
 
 // ------------------------------------------------------------------ sign bits
+
+/** XOR shares of the sign of each word (of its low 32 bits with bits = 32), by the protocol's comparison method. */
+export function signBits(ctx: PondContext, x: SharedWords, bits: AdderBits = 64): XorShares {
+  return ctx.comparison === 'fss' ? msbXorFss(ctx, x, bits) : msbXor(ctx, x, bits);
+}
 
 const ZERO = RingTensor.zeros([]);
 const ONE = RingTensor.fill([], 1n);
@@ -38,7 +45,7 @@ export function msbMany(ctx: PondContext, xs: readonly PondTensor[]): PondTensor
     return xs.map((x) => new PondPublicTensor(ctx.prot, isNegativePublic((x as PondPublicTensor).value), 0));
   }
   const priv = xs.map((x) => toPrivate(ctx, x));
-  return bitsToPrivate(ctx, msbXor(ctx, join(ctx, priv)), priv.map((x) => x.shape));
+  return bitsToPrivate(ctx, signBits(ctx, join(ctx, priv)), priv.map((x) => x.shape));
 }
 
 /** 1 where x < 0, else 0 (exact). */
@@ -79,7 +86,7 @@ export function equal(ctx: PondContext, x: PondTensor, y: PondTensor): PondTenso
   const z = linear.sub(ctx, x, y);
   if (z.kind === 'public') return new PondPublicTensor(ctx.prot, ring.xor(ring.xor(isNegativePublic(z.value), isNegativePublic(ring.neg(z.value))), ONE), 0);
   const zp = unmasked(z);
-  const both = msbXor(ctx, join(ctx, [zp, linear.linearMap(ctx, zp, zp.shape, ring.neg)]));
+  const both = signBits(ctx, join(ctx, [zp, linear.linearMap(ctx, zp, zp.shape, ring.neg)]));
   const n = zp.size;
   const eq: XorShares = {
     shape: zp.shape,
@@ -124,7 +131,7 @@ export function reluMany(ctx: PondContext, xs: readonly PondSecretTensor[], adde
   // product, in parallel with the truncation: one round less after each layer.
   // With 32 bits the product (at twice the scale) would not fit: the adder waits for the truncation.
   const signOf = adderBits === 64 && priv.length === 1 && priv[0].truncatedFrom !== undefined ? priv[0].truncatedFrom : all;
-  const keep = notBits(ctx, msbXor(ctx, signOf, adderBits));
+  const keep = notBits(ctx, signBits(ctx, signOf, adderBits));
   const { bits, products } = injectBits(ctx, keep, [masked]);
   const shapes = priv.map((x) => x.shape);
   return {
@@ -150,7 +157,7 @@ export function relu(ctx: PondContext, x: PondTensor, bits: AdderBits = 64): Pon
 export function signAndAbs(ctx: PondContext, x: PondSecretTensor): { sign: PondPrivateTensor; abs: PondPrivateTensor } {
   const p = unmasked(x);
   const [masked] = maskAll(ctx, [p]);
-  const { bits, products } = injectBits(ctx, msbXor(ctx, p), [masked]);
+  const { bits, products } = injectBits(ctx, signBits(ctx, p), [masked]);
   const xs = new PondPrivateTensor(ctx.prot, p.shape, products[0], p.fracBits);
   const sign = new PondPrivateTensor(ctx.prot, p.shape, bits, 0);
   ctx.saved?.set('sign', sign);

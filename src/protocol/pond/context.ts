@@ -38,6 +38,15 @@ export interface MaskPart {
 export type TruncationMode = 'dealer' | 'local';
 
 /**
+ * How comparisons read a sign bit: 'adder', a parallel-prefix adder over the
+ * shares (4-6 rounds, a few hundred bytes per element, nothing dealt ahead
+ * beyond AND triples); 'fss', function secret sharing (1 round, about 16
+ * bytes per element and bit of dealer traffic to each server; the servers
+ * and the crypto producer need node:crypto).
+ */
+export type ComparisonMethod = 'adder' | 'fss';
+
+/**
  * Opened masks, keyed by the shares they mask: a tensor multiplied several
  * times (a model's weights) is masked and opened once, and a variable given
  * new shares is masked afresh. A cost estimate reads the protocol's cache and
@@ -80,6 +89,8 @@ export interface PondContext extends TwoServerContext {
   readonly masks: MaskCache;
   /** Bits the relu op reads the sign from (PondOptions.reluBits). */
   readonly reluBits: AdderBits;
+  /** How sign bits are computed (PondOptions.comparison). */
+  readonly comparison: ComparisonMethod;
   /**
    * Set by the choke point while a recorder listens: values an op computed
    * anyway that its gradient needs (relu's derivative bit), keyed by name.

@@ -9,7 +9,7 @@
 import type { OpCost } from '../api/index.js';
 import { prefixLevels, type AdderBits } from '../binary/adder.js';
 import { dealtWords } from '../binary/prefix4.js';
-import type { TruncationMode } from './context.js';
+import type { ComparisonMethod, TruncationMode } from './context.js';
 
 const WORD = 8;
 /** Average frame header (24 bytes plus 8 + 4 * rank per tensor, padded). */
@@ -20,7 +20,10 @@ export class CostBuilder {
   private rounds = 0;
   private triples = 0;
 
-  constructor(private readonly truncation: TruncationMode = 'dealer') {}
+  constructor(
+    private readonly truncation: TruncationMode = 'dealer',
+    private readonly comparison: ComparisonMethod = 'adder',
+  ) {}
 
   private messages(count: number): void {
     this.bytes += HEADER * count;
@@ -96,6 +99,24 @@ export class CostBuilder {
     return this;
   }
 
+  /**
+   * Sign bits of n words (of their low 32 bits with bits = 32), by the
+   * comparison method: the adder, or function secret sharing (fss-sign.ts):
+   * one round opening y = x + r, and the dealer's keys to each server: the
+   * shared corrections (2 words per element and bit, one packed row per bit
+   * and the leaf's) and, to server 1, the packed shares of r's top bit.
+   */
+  sign(n: number, bits: AdderBits = 64): this {
+    if (this.comparison === 'adder') return this.adder(n, bits);
+    const width = bits - 1;
+    const packed = Math.ceil(n / 64);
+    this.open(n);
+    this.bytes += WORD * (2 * (2 * width * n + (width + 1) * packed) + packed);
+    this.messages(2);
+    this.triples += n;
+    return this;
+  }
+
   /** A suffix OR of n words over `levels` doubling levels: per level, one word opened each way and one dealer word (1 round). */
   suffixOr(n: number, levels: number): this {
     for (let l = 0; l < levels; l++) {
@@ -118,12 +139,12 @@ export class CostBuilder {
 
   /** Comparison bits of n words: the adder and the injection of its bits. */
   msb(n: number): this {
-    return this.adder(n).inject(n, 0);
+    return this.sign(n).inject(n, 0);
   }
 
   /** relu of n elements whose input is not masked yet (also abs, and the sign with |x|); `bits` as in adder. */
   relu(n: number, bits: AdderBits = 64): this {
-    return this.open(n).adder(n, bits).inject(n, 1);
+    return this.open(n).sign(n, bits).inject(n, 1);
   }
 
   /** max over k entries for each of `out` outputs: a relu tournament. */

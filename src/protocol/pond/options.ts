@@ -3,7 +3,7 @@ import type { RandomSource } from '../../crypto/index.js';
 import type { AdderBits } from '../binary/adder.js';
 import type { TripleSource } from '../dealer/triple-source.js';
 import type { Runtime } from '../runtime.js';
-import type { TruncationMode } from './context.js';
+import type { ComparisonMethod, TruncationMode } from './context.js';
 import type { OverflowWarningHandler } from './overflow.js';
 
 /** The default {@link PondOptions.dealerWindow}, in operations. */
@@ -62,6 +62,15 @@ export interface PondOptions {
    * comparisons (maximum, clip, pooling, the smooth functions' ranges) keep 64 bits.
    */
   reluBits?: AdderBits;
+  /**
+   * How every comparison (relu, max pooling, maximum, clip, the smooth
+   * functions' ranges) reads its sign bit: 'adder' (default) or 'fss', one
+   * round instead of 4-6 for about 1 KB of preprocessing per element to each
+   * server (0.5 KB with reluBits 32): fewer round trips where latency
+   * counts, more dealer bytes. Every player must pass the same value. 'fss'
+   * needs node:crypto on the servers and the crypto producer.
+   */
+  comparison?: ComparisonMethod;
   /**
    * Receives a warning when a revealed value is near the fixed-point limits
    * (|v| >= 2^(62-2f), the product bound, or 2^(62-f)): the likely sign of a

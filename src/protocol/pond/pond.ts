@@ -111,7 +111,9 @@ export class Pond implements Protocol {
     const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer), this.dealerWindow);
     const reluBits = options.reluBits ?? 64;
     check(reluBits === 64 || reluBits === 32, () => `Pond: reluBits must be 64 or 32, got ${String(reluBits)}`);
-    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache(), reluBits };
+    const comparison = options.comparison ?? 'adder';
+    check(comparison === 'adder' || comparison === 'fss', () => `Pond: comparison must be 'adder' or 'fss', got ${String(comparison)}`);
+    this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache(), reluBits, comparison };
   }
 
   /** The two servers hold the shares. */
@@ -167,7 +169,7 @@ export class Pond implements Protocol {
     }
     if (this.depth === 0) {
       if (trace !== undefined && before !== undefined) {
-        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation), wasMasked: (t: PondTensor) => t.kind === 'masked' || before.masked.has(unmasked(t as PondPrivateTensor).shares),
+        const cc = { fracBits: this.fracBits, reluBits: this.ctx.reluBits, builder: () => new CostBuilder(this.ctx.truncation, this.ctx.comparison), wasMasked: (t: PondTensor) => t.kind === 'masked' || before.masked.has(unmasked(t as PondPrivateTensor).shares),
           partsBefore: (t: PondTensor) => (t.kind === 'private' ? (before.parts.get(t.shares) ?? 0) : 0),
         };
         trace.costs.push((entry.cost as (cc: unknown, out: PondTensor, x: PondTensor, ...a: unknown[]) => OpCost)(cc, out, x, ...rest));

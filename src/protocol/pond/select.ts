@@ -6,11 +6,10 @@
 import { check } from '../../errors.js';
 import * as ring from '../../ring/index.js';
 import { pair, RingTensor, windowGeometry, type Padding } from '../../ring/index.js';
-import { msbXor } from '../binary/adder.js';
 import { injectBits, notBits } from '../binary/bit-injection.js';
 import { maskAll } from './beaver.js';
 import { mapShares, onServers, unmasked, zipShares, type PondContext } from './context.js';
-import { reluMany } from './compare.js';
+import { reluMany, signBits } from './compare.js';
 import * as linear from './linear.js';
 import { PondPrivateTensor, type PondSecretTensor } from './tensors.js';
 
@@ -118,7 +117,7 @@ export function argmax(ctx: PondContext, x: PondSecretTensor, axis = -1): PondPr
     const di = linear.sub(ctx, li, ri);
     // Left wins ties (it has the lower index): keep left when l - r >= 0.
     const [mdv, mdi] = maskAll(ctx, [dv, di]);
-    const keepLeft = notBits(ctx, msbXor(ctx, { shape: dv.shape, shares: dv.shares }));
+    const keepLeft = notBits(ctx, signBits(ctx, { shape: dv.shape, shares: dv.shares }));
     const { products } = injectBits(ctx, keepLeft, [mdv, mdi]);
     let nv = linear.add(ctx, rv, new PondPrivateTensor(ctx.prot, [m, half], products[0], dv.fracBits));
     let ni = linear.add(ctx, ri, new PondPrivateTensor(ctx.prot, [m, half], products[1], 0));

@@ -2,6 +2,8 @@
  * Exact comparisons against float64 on the encoded values. Comparisons are
  * exact whenever the difference of the operands is encodable (|x - y| < 2^47
  * with 16 fractional bits); relu, sign and abs over the whole encodable range.
+ * Every comparison runs with both methods: the adder and function secret
+ * sharing (PondOptions.comparison).
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -25,9 +27,10 @@ function edgeValues(n: number): Float64Array {
   return quantize(out);
 }
 
+for (const comparison of ['adder', 'fss'] as const) {
 for (const [n, shape, levels] of [[600, [20, 30], 'radix-4'], [2500, [50, 50], 'radix-2']] as const) {
-test(`relu, sign, abs and isNegative are exact across the whole fixed-point range (${n} elements: ${levels} prefix levels)`, async (t) => {
-  const { prot } = makePond();
+test(`${comparison}: relu, sign, abs and isNegative are exact across the whole fixed-point range (${n} elements: ${levels} prefix levels)`, async (t) => {
+  const { prot } = makePond({ comparison });
   const v = edgeValues(n);
   const x = prot.definePrivateInput('inputter', () => v, { shape: [...shape] });
   t.is(maxAbsDiff(await revealValues(prot, x.relu()), v.map((a) => Math.max(a, 0))), 0);
@@ -40,8 +43,8 @@ test(`relu, sign, abs and isNegative are exact across the whole fixed-point rang
 });
 }
 
-test('greater, less, greaterEqual, lessEqual and equal are exact, ties included, private or public', async (t) => {
-  const { prot } = makePond();
+test(`${comparison}: greater, less, greaterEqual, lessEqual and equal are exact, ties included, private or public`, async (t) => {
+  const { prot } = makePond({ comparison });
   const n = 400;
   // a and b: equal on a quarter of the entries, +-1 unit apart on another quarter.
   // Magnitudes up to 2^45 so that differences stay encodable.
@@ -66,8 +69,8 @@ test('greater, less, greaterEqual, lessEqual and equal are exact, ties included,
   t.is(maxAbsDiff(await revealValues(prot, x.equal(0)), a.map((u) => +(u === 0))), 0);
 });
 
-test('maximum, minimum, clip and where are exact', async (t) => {
-  const { prot } = makePond();
+test(`${comparison}: maximum, minimum, clip and where are exact`, async (t) => {
+  const { prot } = makePond({ comparison });
   const a = quantize(rng.floats(300, -50, 50));
   const b = quantize(rng.floats(300, -50, 50));
   b[0] = a[0];
@@ -84,8 +87,8 @@ test('maximum, minimum, clip and where are exact', async (t) => {
   t.is(maxAbsDiff(await revealValues(prot, prot.where(cond, 1, -1)), a.map((u, i) => (u > b[i] ? 1 : -1))), 0);
 });
 
-test('maxPool2d equals tf.maxPool exactly on random tensors with ties (valid and same, several windows)', async (t) => {
-  const { prot } = makePond();
+test(`${comparison}: maxPool2d equals tf.maxPool exactly on random tensors with ties (valid and same, several windows)`, async (t) => {
+  const { prot } = makePond({ comparison });
   const shape: [number, number, number, number] = [2, 7, 6, 3];
   const size = shape.reduce((p, d) => p * d, 1);
   // Few distinct values: many ties, and negative values everywhere so padding must not win.
@@ -101,8 +104,8 @@ test('maxPool2d equals tf.maxPool exactly on random tensors with ties (valid and
   }
 });
 
-test('argmax equals tf.argMax exactly, first index among ties, any axis and odd lengths', async (t) => {
-  const { prot } = makePond();
+test(`${comparison}: argmax equals tf.argMax exactly, first index among ties, any axis and odd lengths`, async (t) => {
+  const { prot } = makePond({ comparison });
   for (const [shape, axis] of [[[6, 10], -1], [[6, 10], 0], [[3, 7, 5], 1], [[1, 1], 1], [[4, 3], 1], [[2, 9], 1]] as Array<[number[], number]>) {
     const size = shape.reduce((p, d) => p * d, 1);
     const v = Float64Array.from({ length: size }, () => rng.int(4) - 1.5);
@@ -113,6 +116,7 @@ test('argmax equals tf.argMax exactly, first index among ties, any axis and odd 
     t.deepEqual(Array.from(await revealValues(prot, got)), Array.from(want.dataSync()), `shape ${shape} axis ${axis}`);
   }
 });
+}
 
 // Up to RADIX4_MAX_WORDS (2,048) elements, 6 rounds: the open of x (beside the
 // adder), the adder's 4 (radix-4 levels), the injection; the radix-4 levels
@@ -134,4 +138,33 @@ test('relu cost: 6 rounds up to 2048 elements and at most 420 bytes per element,
     if (n === 2048) t.true(perElement <= 420);
     if (n === 4096) t.true(perElement <= 350);
   }
+});
+
+test('fss: relu counts 3 rounds (two of them concurrent: the Beaver open and the masked sign) and deals about 2 KB per element', async (t) => {
+  const { prot } = makePond({ comparison: 'fss' });
+  for (const n of [1, 64, 3000]) {
+    const x = prot.definePrivateInput('inputter', () => rng.floats(n, -5, 5), { shape: [n] });
+    await Promise.all(sharesOf(x).map((s) => s.value()));
+    const before = prot.traffic();
+    const r = x.relu();
+    await Promise.all(sharesOf(r).map((s) => s.value()));
+    const after = prot.traffic();
+    const perElement = (after.totalBytes - before.totalBytes) / n;
+    t.log(`n=${n}: ${after.rounds - before.rounds} rounds, ${perElement.toFixed(1)} bytes per element`);
+    t.is(after.rounds - before.rounds, 3);
+    if (n === 3000) t.true(perElement > 2000 && perElement < 2150, `${perElement} bytes per element`);
+  }
+});
+
+test('fss with reluBits 32: relu is exact while |x| < 2^31 units, on even and odd sizes', async (t) => {
+  const { prot } = makePond({ comparison: 'fss', reluBits: 32 });
+  for (const n of [1, 7, 300]) {
+    const v = quantize(Float64Array.from({ length: n }, (_, i) => (i === 0 ? -ULP : i === 1 ? ULP : rng.uniform(-30000, 30000))));
+    const x = prot.definePrivateInput('inputter', () => v, { shape: [n] });
+    t.is(maxAbsDiff(await revealValues(prot, x.relu()), v.map((a) => Math.max(a, 0))), 0, `n=${n}`);
+  }
+});
+
+test("comparison: an unknown method is refused with the methods there are", (t) => {
+  t.throws(() => makePond({ comparison: 'gc' as 'fss' }), { message: /Pond: comparison must be 'adder' or 'fss', got gc/ });
 });

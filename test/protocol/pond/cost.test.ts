@@ -125,6 +125,15 @@ test('relu on 32-bit lanes (reluBits: 32): the estimate matches, for even and od
   ]);
 });
 
+test("comparisons by function secret sharing (comparison: 'fss'): the estimate matches, for 64 and 32 bits", async (t) => {
+  const names = new Set(['isNegative', 'greater', 'equal', 'sign', 'abs', 'relu', 'maximum', 'clip', 'maxPool2d', 'argmax', 'sigmoid', 'softmax']);
+  await checkCases(t, makePond({ comparison: 'fss' }).prot, CASES.filter((c) => names.has(c.name)));
+  await checkCases(t, makePond({ comparison: 'fss', reluBits: 32 }).prot, [
+    { name: 'relu 32 fss odd', inputs: one([5, 3]), op: (p, [x]) => p.relu(x) },
+    { name: 'relu 32 fss of a product', inputs: two([5, 8], [8, 3]), op: (p, [x, w]) => p.relu(p.matmul(x, w)) },
+  ]);
+});
+
 test('an estimate computes and sends nothing, and does not mask real tensors', async (t) => {
   const { prot } = makePond();
   const x = priv(prot, [4, 6]);

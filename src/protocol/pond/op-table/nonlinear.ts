@@ -99,7 +99,7 @@ export const nonlinearOps = {
       const c = cc.builder();
       for (let k = x.size / out.size; k > 1; k = Math.ceil(k / 2)) {
         const h = Math.floor(k / 2) * out.size;
-        c.open(2 * h).adder(h).inject(h, 2);
+        c.open(2 * h).sign(h).inject(h, 2);
       }
       return c.build();
     },
@@ -111,7 +111,7 @@ export const nonlinearOps = {
   lessEqual: { run: (ctx, x, y) => compare.lessEqual(ctx, x, lift(ctx, y)), cost: msbCost },
   equal: {
     run: (ctx, x, y) => compare.equal(ctx, x, lift(ctx, y)),
-    cost: (cc, out) => (out.kind === 'public' ? NO_COST : cc.builder().adder(2 * out.size).inject(out.size, 0).build()),
+    cost: (cc, out) => (out.kind === 'public' ? NO_COST : cc.builder().sign(2 * out.size).inject(out.size, 0).build()),
   },
   sign: {
     run: (ctx, x) => compare.sign(ctx, x),

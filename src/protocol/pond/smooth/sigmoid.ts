@@ -6,11 +6,10 @@
  */
 import * as ring from '../../../ring/index.js';
 import type { SigmoidMethod } from '../../api/index.js';
-import { msbXor } from '../../binary/adder.js';
 import { injectBits, notBits } from '../../binary/bit-injection.js';
 import { maskAll } from '../beaver.js';
 import { MUL, productPrivate } from '../bilinear.js';
-import { clip, signAndAbs } from '../compare.js';
+import { clip, signAndAbs, signBits } from '../compare.js';
 import { onServers, publicScalar, split, join, unmasked, type PondContext } from '../context.js';
 import * as linear from '../linear.js';
 import { polyval } from '../polynomial.js';
@@ -75,7 +74,7 @@ export function sigmoidAccurate(ctx: PondContext, x: PondSecretTensor): PondPriv
   const D = join(ctx, diffs);
   const [mD] = maskAll(ctx, [D]);
   const over = join(ctx, THRESHOLDS.map((thr) => linear.sub(ctx, t, publicScalar(ctx, thr, f))));
-  const above = notBits(ctx, msbXor(ctx, over));
+  const above = notBits(ctx, signBits(ctx, over));
   const { products } = injectBits(ctx, above, [mD]);
   const selected = new PondPrivateTensor(ctx.prot, D.shape, products[0], f);
   const sigT = linear.add(ctx, pieces[0], new PondPrivateTensor(ctx.prot, shape, onServers(ctx, async (i) =>
