@@ -13,7 +13,8 @@
  *
  * Run: npm run bench:serving   (QUERIES=500 latency samples, GAP_MS=20 between them, SECONDS=8 of load)
  * Investigating: SKIP_LATENCY=1, SKIP_THROUGHPUT=1, LATENCY=first (only the latency with preprocessing) or
- * LATENCY=poll (that one and the one with busy polling), THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
+ * LATENCY=poll (that one and the one with busy polling), LATENCY=fss (that one and comparison: 'fss'),
+ * THROUGHPUT_COMPARISON=adder,fss (the throughput run with each method), THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
  * (or '--cpu-prof --cpu-prof-dir=DIR') for the players' node, PLAYER_STDOUT=PREFIX writes each
  * player's stdout (where --trace-gc prints) to PREFIX.<name>.
  */
@@ -166,8 +167,9 @@ const latencyRuns: Array<[string, Record<string, unknown>, Record<string, unknow
   ['no preprocessing (queue 0), no batching wait', { batch: { maxWaitMs: 0 }, preprocessing: { queue: 0 } }],
   ['preprocessing, default batching wait (2 ms)', {}],
   ['preprocessing, no batching wait, busy polling 1 ms', { batch: { maxWaitMs: 0 } }, { busyPollUs: 1000 }],
+  ['preprocessing, no batching wait, comparison: fss', { batch: { maxWaitMs: 0 }, comparison: 'fss' }],
 ];
-const chosen = process.env.LATENCY === 'first' ? [latencyRuns[0]] : process.env.LATENCY === 'poll' ? [latencyRuns[0], latencyRuns[3]] : latencyRuns;
+const chosen = process.env.LATENCY === 'first' ? [latencyRuns[0]] : process.env.LATENCY === 'poll' ? [latencyRuns[0], latencyRuns[3]] : process.env.LATENCY === 'fss' ? [latencyRuns[0], latencyRuns[4]] : latencyRuns;
 for (const [label, serving, network] of process.env.SKIP_LATENCY === '1' ? [] : chosen) {
   const r = await latency(serving, network);
   rows.push([label, fmtMs(r.p50), fmtMs(r.p99), String(r.stats?.dry ?? '-'), r.cpu.map(fmtMs).join(' / ')]);
@@ -178,11 +180,14 @@ table(['service', 'p50', 'p99', 'waited for the dealer', 'CPU ms/query: server0 
 if (process.env.SKIP_THROUGHPUT === '1') process.exit(0);
 /** THROUGHPUT_BATCH='{"pipeline":1}' overrides the default batching of the throughput run (to explore settings). */
 const batchOverride = JSON.parse(process.env.THROUGHPUT_BATCH ?? '{}') as Record<string, number>;
-const t = await throughput(Object.keys(batchOverride).length === 0 ? {} : { batch: batchOverride });
-const s = t.stats ?? {};
+/** THROUGHPUT_COMPARISON=fss (or both: 'adder,fss') picks the comparison method of the throughput run(s). */
+const methods = (process.env.THROUGHPUT_COMPARISON ?? 'adder').split(',');
+const trows: string[][] = [];
+for (const comparison of methods) {
+  const t = await throughput({ ...(Object.keys(batchOverride).length === 0 ? {} : { batch: batchOverride }), comparison });
+  const s = t.stats ?? {};
+  trows.push([comparison, t.qps.toFixed(0), fmtMs(t.p50), String(s.batches ?? '-'), s.batches ? (s.queries / s.batches).toFixed(1) : '-', String(s.paddedRows ?? '-'), String(s.dry ?? '-'), t.cpu.map(fmtMs).join(' / ')]);
+}
 console.log(`\nThroughput, ${CLIENTS} clients each sending one digit after another, ${SECONDS} s after 3 s of warm-up, batching ${JSON.stringify({ maxBatch: 32, maxWaitMs: 2, pipeline: 2, ...batchOverride })} and preprocessing`);
-table(
-  ['queries/s', 'p50 ms', 'batches', 'mean batch', 'padded rows', 'waited for the dealer', 'CPU ms/query: server0 / server1 / dealer / clients'],
-  [[t.qps.toFixed(0), fmtMs(t.p50), String(s.batches ?? '-'), s.batches ? (s.queries / s.batches).toFixed(1) : '-', String(s.paddedRows ?? '-'), String(s.dry ?? '-'), t.cpu.map(fmtMs).join(' / ')]],
-);
+table(['comparison', 'queries/s', 'p50 ms', 'batches', 'mean batch', 'padded rows', 'waited for the dealer', 'CPU ms/query: server0 / server1 / dealer / clients'], trows);
 process.exit(0);

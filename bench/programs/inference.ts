@@ -19,7 +19,7 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const WARMUP = Number(process.env.WARMUP ?? 1);
 
 const config = tfe.LocalConfig(['server0', 'server1', 'crypto-producer', 'model-owner', 'inputter', 'result-receiver'], { timeoutMs: 600_000 });
-const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' });
+const prot = new tfe.protocol.Pond(config, { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { comparison: process.env.COMPARISON === 'fss' ? 'fss' : 'adder' });
 const network = await benchNetwork(MODEL);
 const shape = [...network.shape];
 const model = await tfe.models.fromTfjs(network.model, prot, { weightsOwner: 'model-owner' });

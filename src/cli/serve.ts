@@ -12,16 +12,23 @@ import { ConfigError } from '../errors.js';
 import { serve } from '../serving/node.js';
 
 export const SERVE_USAGE = `  tfe serve --config hostmap.json --name NAME [--shares-dir DIR] [--max-batch N] [--max-wait-ms MS]
-            [--sizes 1,4,16,32] [--queue N] [--pipeline N] [--nice N]
+            [--sizes 1,4,16,32] [--queue N] [--pipeline N] [--comparison adder|fss] [--nice N]
       runs NAME (a server or the crypto producer of the hostmap's serving section) until
       stopped; servers answer clients on their client endpoint and keep their shares in DIR;
-      the crypto producer lowers its priority by N (default 10) so that dealing ahead yields`;
+      the crypto producer lowers its priority by N (default 10) so that dealing ahead yields;
+      --comparison fss: relu in one round instead of four to six, for ~1 KB per element dealt ahead
+      (the leading server's choice holds for all)`;
 
 function int(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`tfe serve: ${flag} must be a non-negative number, got '${value}'`);
   return n;
+}
+
+function comparisonOf(value: string): 'adder' | 'fss' {
+  if (value !== 'adder' && value !== 'fss') throw new ConfigError(`tfe serve: --comparison must be 'adder' or 'fss', got '${value}'`);
+  return value;
 }
 
 /** Runs `tfe serve` with `args` (after the command); resolves with the exit code once stopped. */
@@ -40,6 +47,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       queue: { type: 'string' },
       pipeline: { type: 'string' },
       nice: { type: 'string' },
+      comparison: { type: 'string' },
     },
     strict: true,
   });
@@ -57,6 +65,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     name,
     ...(values['shares-dir'] === undefined ? {} : { sharesDir: values['shares-dir'] }),
     ...(values.queue === undefined ? {} : { preprocessingQueue: int(values.queue, '--queue') }),
+    ...(values.comparison === undefined ? {} : { comparison: comparisonOf(values.comparison) }),
     batch,
     log: (m) => console.error(`tfe serve ${name}: ${m}`),
   });

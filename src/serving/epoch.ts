@@ -20,7 +20,7 @@
 import { ServingError } from '../errors.js';
 import type { ShareFile, SharedModel } from '../models/shares-io.js';
 import { RemoteConfig, type Hostmap } from '../network/node.js';
-import { PreprocessedTripleSource, sharesOf } from '../protocol/index.js';
+import { PreprocessedTripleSource, sharesOf, type ComparisonMethod } from '../protocol/index.js';
 import { RingTensor } from '../ring/index.js';
 import { MeshChannel } from './mesh.js';
 import { buildServedModel, type ServedModel } from './model.js';
@@ -44,6 +44,8 @@ export interface EpochModel {
   readonly source: PreprocessedTripleSource;
   readonly served: ServedModel;
   readonly sizes: readonly number[];
+  /** The comparison method agreed in the manifest (the leader's). */
+  readonly comparison: ComparisonMethod;
 }
 
 export interface MeetOptions {
@@ -91,6 +93,7 @@ export async function meet(options: MeetOptions): Promise<Epoch> {
     let source: PreprocessedTripleSource | undefined;
     const prot = new ServingPond(config, settings.roles, {
       fracBits: spec.model.fracBits,
+      comparison: spec.comparison,
       tripleSource: (rt, s, dealer, random) => (source = new PreprocessedTripleSource(rt, s, dealer, random)),
     });
     const shares = options.shares?.shares;
@@ -103,7 +106,7 @@ export async function meet(options: MeetOptions): Promise<Epoch> {
     const y = served.model.predict(prot.privateFromShares(shape, () => RingTensor.zeros(shape), spec.model.fracBits));
     if (role === 'dealer') await prot.flush();
     else await sharesOf(y)[role === 'leader' ? 0 : 1].value();
-    return { config, channel, model: { spec: spec.model, prot, source: source as unknown as PreprocessedTripleSource, served, sizes: spec.sizes } };
+    return { config, channel, model: { spec: spec.model, prot, source: source as unknown as PreprocessedTripleSource, served, sizes: spec.sizes, comparison: spec.comparison } };
   } catch (e) {
     await config.destroy(e instanceof Error ? e : undefined);
     throw e;
@@ -115,11 +118,12 @@ export async function meet(options: MeetOptions): Promise<Epoch> {
  * undefined when the leader has no model. Throws a ServingError('mismatch')
  * naming what differs when the servers hold different sharings.
  */
-async function agree(role: ServingRole, channel: MeshChannel, settings: ServingSettings, shares: ShareFile | undefined): Promise<{ model: SharedModel; sizes: readonly number[] } | undefined> {
+async function agree(role: ServingRole, channel: MeshChannel, settings: ServingSettings, shares: ShareFile | undefined): Promise<{ model: SharedModel; sizes: readonly number[]; comparison: ComparisonMethod } | undefined> {
   const { servers, cryptoProducer } = settings.roles;
   if (role === 'leader') {
     const model = shares?.header.model;
-    const manifest = { type: 'manifest' as const, sizes: [...settings.batch.sizes], ...(model === undefined ? {} : { model }) };
+    // The others adopt the leader's sizes and comparison method: every player must issue the same dealer requests.
+    const manifest = { type: 'manifest' as const, sizes: [...settings.batch.sizes], comparison: settings.comparison, ...(model === undefined ? {} : { model }) };
     channel.send(servers[1], manifest);
     channel.send(cryptoProducer, manifest);
     const replies = await Promise.all([servers[1], cryptoProducer].map(async (p) => ({ p, r: (await channel.receive(p)).message })));
@@ -127,14 +131,14 @@ async function agree(role: ServingRole, channel: MeshChannel, settings: ServingS
       if (r.type !== 'manifest-reply') throw new ServingError('failed', `'${p}' answered the manifest with a '${r.type}' message`);
       if (!r.ok) throw new ServingError('mismatch', r.reason);
     }
-    return model === undefined ? undefined : { model, sizes: manifest.sizes };
+    return model === undefined ? undefined : { model, sizes: manifest.sizes, comparison: manifest.comparison };
   }
   const { message } = await channel.receive(servers[0]);
   if (message.type !== 'manifest') throw new ServingError('failed', `'${servers[0]}' opened with a '${message.type}' message instead of the manifest`);
   const reason = role === 'follower' ? mismatch(servers, message.model, shares?.header.model) : undefined;
   channel.send(servers[0], { type: 'manifest-reply', ok: reason === undefined, reason: reason ?? '' });
   if (reason !== undefined) throw new ServingError('mismatch', reason);
-  return message.model === undefined ? undefined : { model: message.model, sizes: message.sizes };
+  return message.model === undefined ? undefined : { model: message.model, sizes: message.sizes, comparison: message.comparison };
 }
 
 /** Why the second server cannot serve the leader's model, or undefined. */

@@ -224,7 +224,7 @@ export class ServingPlayer {
         const role = this.startRole(epoch as Epoch & { model: EpochModel });
         this.current = role;
         this.setState('ready', this.role !== 'dealer');
-        this.log(`serving ${describeModel(epoch.model.spec)} (epoch ${this.epochs})`);
+        this.log(`serving ${describeModel(epoch.model.spec)} (epoch ${this.epochs}, comparisons by ${epoch.model.comparison === 'fss' ? 'function secret sharing' : 'the adder'})`);
         why = await Promise.race([ended, role.whenEnded.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]);
         role.end(why);
       }

@@ -11,6 +11,7 @@
  *       "inputRange": [0, 1],                  clients refuse inputs outside it (optional)
  *       "batch": { "maxBatch": 32, "maxWaitMs": 2, "sizes": [1, 2, 4, 8, 16, 24, 32], "maxQueue": 256, "pipeline": 2 },
  *       "preprocessing": { "queue": 2 },       bundles dealt ahead per batch size (0: deal online)
+ *       "comparison": "adder",                 or "fss": relu in one round for ~1 KB per element dealt ahead
  *       "roles": { "servers": ["server0", "server1"], "cryptoProducer": "crypto-producer" },
  *       "timeoutMs": 20000, "queryTimeoutMs": 30000
  *     }
@@ -25,6 +26,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseHostmap, type Hostmap } from '../network/node.js';
+import type { ComparisonMethod } from '../protocol/index.js';
 import type { ServingRoles } from './model.js';
 
 const playerName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a player name');
@@ -47,6 +49,7 @@ export const ServingSection = z.strictObject({
   inputRange: z.tuple([z.number(), z.number()]).optional(),
   batch: Batch.optional(),
   preprocessing: z.strictObject({ queue: z.int().min(0).max(1000).optional() }).optional(),
+  comparison: z.enum(['adder', 'fss']).optional(),
   roles: z.strictObject({ servers: z.tuple([playerName, playerName]), cryptoProducer: playerName }).optional(),
   timeoutMs: z.number().positive().max(3_600_000).optional(),
   queryTimeoutMs: z.number().positive().max(3_600_000).optional(),
@@ -74,6 +77,8 @@ export interface ServingOverrides {
   readonly batch?: Partial<BatchSettings>;
   /** Bundles dealt ahead per batch size (0: every batch waits for the dealer). */
   readonly preprocessingQueue?: number;
+  /** How comparisons read sign bits (PondOptions.comparison); the leading server's setting holds for all. */
+  readonly comparison?: ComparisonMethod;
   readonly timeoutMs?: number;
   readonly queryTimeoutMs?: number;
 }
@@ -98,6 +103,12 @@ export interface ServingSettings {
   readonly inputRange: readonly [number, number] | undefined;
   readonly batch: BatchSettings;
   readonly preprocessingQueue: number;
+  /**
+   * How comparisons read sign bits: 'adder' (default) or 'fss' (function
+   * secret sharing: fewer rounds per query, far more preprocessing bytes;
+   * see PondOptions.comparison). The leading server's setting holds for all.
+   */
+  readonly comparison: ComparisonMethod;
   /** Mesh timeout: a silent player is given up after it (ms). */
   readonly timeoutMs: number;
   /** How long a server keeps a query's share that is never batched (ms). */
@@ -180,9 +191,11 @@ export function servingSettings(raw: Record<string, unknown>, source: string, ba
   if (section.inputRange !== undefined && !(section.inputRange[0] < section.inputRange[1])) throw new ConfigError(`invalid hostmap ${source}: serving.inputRange: expected [min, max] with min < max`);
   const preprocessingQueue = overrides.preprocessingQueue ?? section.preprocessing?.queue ?? 2;
   if (!(Number.isInteger(preprocessingQueue) && preprocessingQueue >= 0 && preprocessingQueue <= 1000)) throw new ConfigError(`the preprocessing queue must be an integer from 0 to 1000, got ${preprocessingQueue}`);
+  const comparison = overrides.comparison ?? section.comparison ?? 'adder';
+  if (comparison !== 'adder' && comparison !== 'fss') throw new ConfigError(`the comparison method must be 'adder' or 'fss', got ${String(comparison)}`);
   const timeoutMs = overrides.timeoutMs ?? section.timeoutMs ?? hostmap.timeoutMs ?? 20_000;
   const queryTimeoutMs = overrides.queryTimeoutMs ?? section.queryTimeoutMs ?? 30_000;
-  return { hostmap, baseDir, roles, endpoints, sharesDir, clientToken, inputRange: section.inputRange, batch, preprocessingQueue, timeoutMs, queryTimeoutMs };
+  return { hostmap, baseDir, roles, endpoints, sharesDir, clientToken, inputRange: section.inputRange, batch, preprocessingQueue, comparison, timeoutMs, queryTimeoutMs };
 }
 
 /** Checks batch settings; default sizes are cut at maxBatch, and maxBatch is always a size. */

@@ -28,9 +28,15 @@ export async function serviceFiles(t: { teardown(fn: () => void): void }, servin
   return { dir, hostmap: file, urls: [`http://127.0.0.1:${ports[4]}`, `http://127.0.0.1:${ports[5]}`] };
 }
 
-/** The three serving players in this process; closed when the test ends. */
-export async function startService(t: { teardown(fn: () => Promise<void>): void }, files: ServiceFiles, options: Partial<ServeOptions> = {}, logs: string[] = []): Promise<ServingPlayer[]> {
-  const players = await Promise.all(SERVING_NAMES.map((name) => serve({ config: files.hostmap, name, secret: TEST_SECRET, log: (m) => logs.push(`${name}: ${m}`), ...options })));
+/** The three serving players in this process (`perPlayer`: options of one player only); closed when the test ends. */
+export async function startService(
+  t: { teardown(fn: () => Promise<void>): void },
+  files: ServiceFiles,
+  options: Partial<ServeOptions> = {},
+  logs: string[] = [],
+  perPlayer: Partial<Record<(typeof SERVING_NAMES)[number], Partial<ServeOptions>>> = {},
+): Promise<ServingPlayer[]> {
+  const players = await Promise.all(SERVING_NAMES.map((name) => serve({ config: files.hostmap, name, secret: TEST_SECRET, log: (m) => logs.push(`${name}: ${m}`), ...options, ...perPlayer[name] })));
   t.teardown(async () => void (await Promise.all(players.map((p) => p.close()))));
   return players;
 }

@@ -125,6 +125,30 @@ test.serial("the model owner must prove the hostmap's secret and not be a servin
   t.regex(e!.message, /holds the shares of 'server1', not of 'server0'/);
 });
 
+test.serial("comparison: 'fss' in the leading server's settings holds for every player, and predictions equal the plaintext model", async (t) => {
+  const files = await serviceFiles(t);
+  const logs: string[] = [];
+  // Only server0 (the leader) asks for fss: the manifest carries it to the others.
+  const players = await startService(t, files, {}, logs, { server0: { comparison: 'fss' } });
+  await shareModel({ model: 'models/mnist-mlp', config: files.hostmap, name: 'model-owner', secret: TEST_SECRET });
+  const client = await connect({ servers: files.urls, timeoutMs: 20_000 });
+  t.teardown(() => client.close());
+  await client.ready(20_000);
+  const plain = await loadTfjs('models/mnist-mlp');
+  const { test: digits } = loadMnist();
+  const n = 8;
+  const x = tf.tensor(digits.pixels.slice(100 * 784, (100 + n) * 784), [n, 784]);
+  const wantLogits = plain.predict(x) as tf.Tensor;
+  const got = await Promise.all(Array.from({ length: n }, (_, i) => client.predict(x.slice([i, 0], [1, 784]))));
+  t.deepEqual(got.map((y) => (y.argMax(-1).arraySync() as number[])[0]), wantLogits.argMax(-1).arraySync());
+  const batch = await client.predict(x);
+  const diff = batch.sub(wantLogits).abs().max().dataSync()[0];
+  t.log(`max |private - plaintext| over ${n} digits: ${diff.toExponential(2)}`);
+  t.true(diff < 1e-2, `max difference ${diff}`);
+  for (const name of ['server0', 'server1']) t.true(logs.some((l) => new RegExp(`${name}: serving .* comparisons by function secret sharing`).test(l)), `${name} says how it compares`);
+  t.true(players.every((p) => p.status().ready || p.role === 'dealer'));
+});
+
 test.serial('invalid serving settings are ConfigErrors naming the field', (t) => {
   const players = ['server0', 'server1', 'crypto-producer', 'model-owner'].map((name, i) => ({ name, host: '127.0.0.1', port: 5000 + i }));
   const bad = (serving: unknown): string => {
@@ -143,6 +167,7 @@ test.serial('invalid serving settings are ConfigErrors naming the field', (t) =>
   t.regex(bad({ clients: { 'crypto-producer': 4000 } }), /serving\.clients\.crypto-producer: only the servers/);
   t.regex(bad({ unknown: 1 }), /invalid hostmap h\.json: serving: Unrecognized key/);
   t.regex(bad({ inputRange: [1, 0] }), /serving\.inputRange: expected \[min, max\] with min < max/);
+  t.regex(bad({ comparison: 'gc' }), /serving\.comparison: /);
   const ok = servingSettings({ players, serving: { batch: { maxBatch: 8 } } } as Record<string, unknown>, 'h.json', '/tmp');
   t.deepEqual(ok.batch.sizes, [1, 2, 3, 4, 5, 6, 7, 8]);
   const large = servingSettings({ players, serving: { batch: { maxBatch: 4096, maxQueue: 4096 } } } as Record<string, unknown>, 'h.json', '/tmp');
