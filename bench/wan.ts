@@ -18,7 +18,9 @@
  *
  * The training step is bench/programs/training.ts (network A, SGD, batch
  * 128) with its five players on the first five namespaces, through the same
- * proxy. WAN_INFERENCE=0 or WAN_TRAINING=0 leaves out one of the two.
+ * proxy. WAN_INFERENCE=0 or WAN_TRAINING=0 leaves out one of the two;
+ * WAN_RTTS=direct,10 and WAN_BATCHES=1 narrow the grid; COMPARISON=fss
+ * reaches the players (comparisons by function secret sharing).
  *
  * Run: npm run bench:wan   (root only: it makes network namespaces)
  */
@@ -43,8 +45,10 @@ const PROXY_ADDRESS = `${SUBNET}.1`;
 const FIRST_PORT = 5001;
 const ECHO_PORT = 6000;
 const BITS_PER_SECOND = 1e9;
-/** Round-trip times (ms); undefined: players dial each other directly over the bridge. */
-const RTTS: ReadonlyArray<number | undefined> = [undefined, 0.1, 1, 10, 40];
+/** Round-trip times (ms); undefined ('direct' in WAN_RTTS): players dial each other directly over the bridge. */
+const RTTS: ReadonlyArray<number | undefined> = (process.env.WAN_RTTS ?? 'direct,0.1,1,10,40').split(',').map((r) => (r === 'direct' ? undefined : Number(r)));
+/** Inference batches (WAN_BATCHES=1 for one image only). */
+const BATCHES = (process.env.WAN_BATCHES ?? '1,128').split(',').map(Number);
 const RUN_TIMEOUT_MS = 15 * 60_000;
 
 /** Runs per setting: many for one image on fast links (V8's steady state, see bench:inference), fewer when each run is long. */
@@ -185,7 +189,7 @@ async function main(): Promise<void> {
         const measured = await measureRtt(network, viaProxy, rttMs !== undefined && rttMs >= 10 ? 20 : 200);
         const label = rttMs === undefined ? 'direct (no proxy)' : `${rttMs} ms, 1 Gbit/s`;
         const d = path.join(dir, viaProxy ? 'proxied' : 'direct');
-        for (const batch of process.env.WAN_INFERENCE === '0' ? [] : [1, 128]) {
+        for (const batch of process.env.WAN_INFERENCE === '0' ? [] : BATCHES) {
           const r = await inference(network, d, batch, rttMs);
           if (rttMs !== undefined) points.set(batch, [...(points.get(batch) ?? []), [rttMs, r.ms]]);
           roundsOf.set(batch, r.rounds);

@@ -22,6 +22,17 @@ import type { XorShares } from './xor.js';
 
 const ONE = RingTensor.fill([], 1n);
 
+/**
+ * Most elements one FSS comparison takes; larger ones use the adder. Keys
+ * cost the crypto producer about 16 us per element (63 levels) and each
+ * server 1 KB: for one query's activations (network A: 128 per layer) the
+ * rounds saved matter more, for batches the adder's 5-10 times fewer dealt
+ * bytes and its cheaper dealing do. bench:serving's 32 clients (batches of
+ * about 10): 185 against 570 queries/s with every comparison by FSS, 369
+ * against 514 up to 1,024 elements, 423 against 377 (noise) up to 256.
+ */
+export const FSS_MAX_ELEMENTS = 256;
+
 /** Words of 0/1 from bytes of 0/1. */
 function wordsOf(bits: Uint8Array): BigUint64Array {
   const out = new BigUint64Array(bits.length);

@@ -8,6 +8,7 @@
  */
 import type { OpCost } from '../api/index.js';
 import { prefixLevels, type AdderBits } from '../binary/adder.js';
+import { FSS_MAX_ELEMENTS } from '../binary/fss-sign.js';
 import { dealtWords } from '../binary/prefix4.js';
 import type { ComparisonMethod, TruncationMode } from './context.js';
 
@@ -101,13 +102,13 @@ export class CostBuilder {
 
   /**
    * Sign bits of n words (of their low 32 bits with bits = 32), by the
-   * comparison method: the adder, or function secret sharing (fss-sign.ts):
+   * comparison method: the adder, or (up to FSS_MAX_ELEMENTS) function secret sharing (fss-sign.ts):
    * one round opening y = x + r, and the dealer's keys to each server: the
    * shared corrections (2 words per element and bit, one packed row per bit
    * and the leaf's) and, to server 1, the packed shares of r's top bit.
    */
   sign(n: number, bits: AdderBits = 64): this {
-    if (this.comparison === 'adder') return this.adder(n, bits);
+    if (this.comparison === 'adder' || n > FSS_MAX_ELEMENTS) return this.adder(n, bits);
     const width = bits - 1;
     const packed = Math.ceil(n / 64);
     this.open(n);
