@@ -2,12 +2,13 @@
  * The crypto producer online: a dealer that shares a PRG key with each server
  * once, then derives every server-0 value and every server-1 mask from those
  * keys. Only values that depend on both keys (c1 = ab - c0, truncation and
- * bit-injection corrections) travel, to server 1, as preprocessing traffic.
+ * bit-injection corrections) travel, to server 1, as preprocessing traffic;
+ * comparison keys' correction words, the same for both servers, go to both.
  * The dealer receives no data from the servers: only their empty
  * acknowledgements of how far they have got (window.ts), which pace it.
  *
  * Each request first fixes where its randomness comes from ({@link DealerKeys}:
- * the PRG keys, the stream index, the way corrections reach server 1), then
+ * the PRG keys, the stream index, the way corrections reach the servers), then
  * every formula below reads only those keys. Online, the keys are the ones
  * exchanged at construction and the stream index is the operation id; a
  * preprocessed source (preprocessed.ts) supplies per-batch keys instead and
@@ -139,8 +140,8 @@ export class OnlineTripleSource implements TripleSource {
     return [await this.dealerStream(k, 0, tag, shape, slot), await this.dealerStream(k, 1, tag, shape, slot)];
   }
 
-  private pick(p: Placed<RingTensor[]>, j: number, server: 0 | 1 = 1): Placed<RingTensor> {
-    return this.rt.on(this.servers[server], async () => (await p.value())[j]);
+  private pick(p: Placed<RingTensor[]>, j: number): Placed<RingTensor> {
+    return this.rt.on(this.servers[1], async () => (await p.value())[j]);
   }
 
   // ------------------------------------------------------------ arithmetic
