@@ -6,7 +6,7 @@ export type { AdderBits } from './binary/adder.js';
 export { Placed } from './placed.js';
 export { Runtime } from './runtime.js';
 export { Progress } from './progress.js';
-export type { TripleSource, MaskShares, BilinearOp, TruncationShares, ServerPair, OwnedAnds, OwnedPair, RandomBits } from './dealer/triple-source.js';
+export type { TripleSource, MaskShares, BilinearOp, TruncationShares, ServerPair, OwnedAnds, OwnedPair, RandomBits, ComparisonKeys } from './dealer/triple-source.js';
 export { OnlineTripleSource } from './dealer/online.js';
 export { PreprocessedTripleSource, correctionKey, type BundleShare } from './dealer/preprocessed.js';
 export type { DealerKeys } from './dealer/online.js';
