@@ -32,12 +32,17 @@ const FIXED_KEY = sha256(new TextEncoder().encode('tfjs-encrypted dcf prg')).sli
 
 let cipher: BlockCipher | undefined;
 
+/** Why this runtime cannot run DCFs, if it cannot (WebCrypto has no single-block AES). */
+export function dcfUnsupported(): string | undefined {
+  return defaultCryptoBackend().blockCipher === undefined
+    ? "comparisons by function secret sharing need node:crypto (single-block AES), which this runtime lacks: run the servers and the crypto producer in Node, or use comparison: 'adder'"
+    : undefined;
+}
+
 function aes(): BlockCipher {
   if (cipher === undefined) {
     const make = defaultCryptoBackend().blockCipher;
-    if (make === undefined) {
-      throw new ConfigError('comparisons by function secret sharing need node:crypto (single-block AES), which this runtime lacks: run the servers and the crypto producer in Node, or use the adder (comparison: "adder")');
-    }
+    if (make === undefined) throw new ConfigError(dcfUnsupported() ?? 'no single-block AES');
     cipher = make(FIXED_KEY);
   }
   return cipher;

@@ -7,4 +7,4 @@ export { defaultCryptoBackend, builtinNodeCrypto } from './default-backend.js';
 export { nodeCryptoBackend, NODE_CHUNK_BYTES, SMALL_WORDS, type NodeCryptoModule } from './node-backend.js';
 export { webCryptoBackend } from './webcrypto-backend.js';
 export { sha256 } from './sha256.js';
-export { dcfGen, dcfEval, packedWords, type DcfCorrections } from './dcf.js';
+export { dcfGen, dcfEval, dcfUnsupported, packedWords, type DcfCorrections } from './dcf.js';

@@ -93,6 +93,7 @@ test('headless Chromium runs the bundle: a seeded private relu(x w) v with the W
     t.deepEqual(problems, []);
     t.false(inBrowser.hasProcess, 'a browser has no process object');
     t.true(inBrowser.encryptCalls > 0, 'the PRG ran on WebCrypto');
+    t.regex(inBrowser.fssRefusal, /^ConfigError: Pond: comparisons by function secret sharing need node:crypto/, 'fss is refused at construction where there is no single-block AES');
 
     const inNode = await seededMatmul(tfe, SEED);
     t.deepEqual(inBrowser.shape, [6, 3]);

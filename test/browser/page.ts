@@ -12,6 +12,17 @@ export interface PageReport extends MatmulResult {
   encryptCalls: number;
   /** Whether `process` exists here (it must not: this is a browser). */
   hasProcess: boolean;
+  /** What constructing a Pond with comparison: 'fss' said here (WebCrypto has no single-block AES). */
+  fssRefusal: string;
+}
+
+function fssRefusal(): string {
+  try {
+    new tfe.protocol.Pond(tfe.LocalConfig(['server0', 'server1', 'crypto-producer']), { servers: ['server0', 'server1'], cryptoProducer: 'crypto-producer' }, { comparison: 'fss' });
+    return 'accepted';
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
 }
 
 async function run(seed: string): Promise<PageReport> {
@@ -24,7 +35,7 @@ async function run(seed: string): Promise<PageReport> {
   };
   try {
     const result = await seededMatmul(tfe, seed);
-    return { ...result, encryptCalls, hasProcess: typeof (globalThis as { process?: unknown }).process !== 'undefined' };
+    return { ...result, encryptCalls, hasProcess: typeof (globalThis as { process?: unknown }).process !== 'undefined', fssRefusal: fssRefusal() };
   } finally {
     subtle.encrypt = encrypt;
   }

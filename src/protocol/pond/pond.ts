@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { check, checkShape, ConfigError, ValueError } from '../../errors.js';
-import { osRandom } from '../../crypto/index.js';
+import { dcfUnsupported, osRandom } from '../../crypto/index.js';
 import type { Config, TrafficSnapshot } from '../../network/index.js';
 import * as ring from '../../ring/index.js';
 import { checkFracBits, DEFAULT_FRAC_BITS, type RingTensor } from '../../ring/index.js';
@@ -102,6 +102,11 @@ export class Pond implements Protocol {
     this.onWarning = options.onWarning ?? defaultWarningHandler;
     check(options.checkRanges === undefined || typeof options.checkRanges === 'boolean', () => `Pond: checkRanges must be a boolean, got ${typeof options.checkRanges}`);
     this.checkRanges = options.checkRanges === true;
+    const comparison = options.comparison ?? 'adder';
+    check(comparison === 'adder' || comparison === 'fss', () => `Pond: comparison must be 'adder' or 'fss', got ${String(comparison)}`);
+    // The servers and the crypto producer evaluate and make the keys: refuse at once where they cannot.
+    const cannot = comparison === 'fss' && [...this.servers, cryptoProducer].some((p) => config.isLocal(p)) ? dcfUnsupported() : undefined;
+    if (cannot !== undefined) throw new ConfigError(`Pond: ${cannot}`);
     const rt = Runtime.of(config);
     const randomness = options.randomness ?? (() => osRandom);
     const window = options.dealerWindow ?? DEFAULT_DEALER_WINDOW;
@@ -111,8 +116,6 @@ export class Pond implements Protocol {
     const triples = this.makeTriples(rt, this.servers, cryptoProducer, randomness(cryptoProducer), this.dealerWindow);
     const reluBits = options.reluBits ?? 64;
     check(reluBits === 64 || reluBits === 32, () => `Pond: reluBits must be 64 or 32, got ${String(reluBits)}`);
-    const comparison = options.comparison ?? 'adder';
-    check(comparison === 'adder' || comparison === 'fss', () => `Pond: comparison must be 'adder' or 'fss', got ${String(comparison)}`);
     this.ctx = { prot: this, rt, servers: this.servers, dealer: cryptoProducer, fracBits, triples, truncation, randomness, masks: new MaskCache(), reluBits, comparison };
   }
 
