@@ -151,9 +151,10 @@ test('with each player on its own sockets, acknowledgements travel as control fr
 test('on sockets, a result asked for when the work is issued arrives after several timeouts: receives wait while the sender makes progress', async (t) => {
   // Not much lower: five players share this process, and heartbeats must be answered within 3/4 of it.
   const timeoutMs = 2500;
-  // Few ops (issuing them is quick) of heavy work (running them is not).
+  // Few ops (issuing them is quick) of heavy work (running them is not): 40
+  // layers took 3.5-4.5 s on the CI machine, too close to 1.5 timeouts; 64 leave room.
   const n = 256;
-  const long: Chain = { depth: 40, rows: 64, width: n, x: rng.floats(64 * n, -1, 1), w: rng.floats(n * n, -1.2 / Math.sqrt(n), 1.2 / Math.sqrt(n)) };
+  const long: Chain = { depth: 64, rows: 64, width: n, x: rng.floats(64 * n, -1, 1), w: rng.floats(n * n, -1.2 / Math.sqrt(n), 1.2 / Math.sqrt(n)) };
   const hostmap = await loopbackHostmap([...PLAYERS]);
   const configs = PLAYERS.map((name) => RemoteConfig.fromObject(hostmap, { name, secret: TEST_SECRET, timeoutMs, connectTimeoutMs: 30_000, log: () => undefined }));
   t.teardown(async () => {
