@@ -40,9 +40,10 @@ export type TruncationMode = 'dealer' | 'local';
 /**
  * How comparisons read a sign bit: 'adder', a parallel-prefix adder over the
  * shares (4-6 rounds, a few hundred bytes per element, nothing dealt ahead
- * beyond AND triples); 'fss', function secret sharing (1 round, about 16
- * bytes per element and bit of dealer traffic to each server; the servers
- * and the crypto producer need node:crypto).
+ * beyond AND triples); 'fss', function secret sharing for comparisons of up
+ * to 256 elements (1 round, about 16 bytes per element and bit of dealer
+ * traffic to each server; the servers and the crypto producer need
+ * node:crypto), the adder beyond.
  */
 export type ComparisonMethod = 'adder' | 'fss';
 

@@ -67,7 +67,9 @@ export interface PondOptions {
    * functions' ranges) reads its sign bit: 'adder' (default) or 'fss', one
    * round instead of 4-6 for about 1 KB of preprocessing per element to each
    * server (0.5 KB with reluBits 32) and more work for the crypto producer,
-   * for comparisons of up to 256 elements (larger ones keep the adder: one query's activations get the rounds saved, batches the adder's smaller preprocessing).
+   * for comparisons of up to 256 elements (larger ones keep the adder: one
+   * query's activations get the rounds saved, batches the adder's smaller
+   * preprocessing).
    * Worth it where round trips are long: one image of network A between
    * hosts 10 ms apart takes 73 ms instead of 108 (BENCHMARKS.md). Every
    * player must pass the same value. 'fss' needs node:crypto on the servers
