@@ -31,12 +31,15 @@ const TensorSpec = z.strictObject({ dtype: z.enum(['u64', 'u8']), shape: z.array
 /** A shared model's spec with its fingerprint and sharing id, as it travels. */
 export const SharedModelSchema = SharedModelSpec.extend({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/), sharingId: z.string().regex(/^[0-9a-f]{32}$/) });
 
+/** A comparison method (PondOptions.comparison), as the serving section and the manifest carry it. */
+export const ComparisonSchema = z.enum(['adder', 'fss']);
+
 /** What the leading server tells the others when they meet: the model (none yet: the epoch only waits), the batch sizes and the comparison method. */
 export const Manifest = z.strictObject({
   type: z.literal('manifest'),
   model: SharedModelSchema.optional(),
   sizes: z.array(size).min(1).max(32),
-  comparison: z.enum(['adder', 'fss']),
+  comparison: ComparisonSchema,
 });
 
 export const MeshMessage = z.discriminatedUnion('type', [

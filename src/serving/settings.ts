@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseHostmap, type Hostmap } from '../network/node.js';
 import type { ComparisonMethod } from '../protocol/index.js';
+import { ComparisonSchema } from './mesh.js';
 import type { ServingRoles } from './model.js';
 
 const playerName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a player name');
@@ -49,7 +50,7 @@ export const ServingSection = z.strictObject({
   inputRange: z.tuple([z.number(), z.number()]).optional(),
   batch: Batch.optional(),
   preprocessing: z.strictObject({ queue: z.int().min(0).max(1000).optional() }).optional(),
-  comparison: z.enum(['adder', 'fss']).optional(),
+  comparison: ComparisonSchema.optional(),
   roles: z.strictObject({ servers: z.tuple([playerName, playerName]), cryptoProducer: playerName }).optional(),
   timeoutMs: z.number().positive().max(3_600_000).optional(),
   queryTimeoutMs: z.number().positive().max(3_600_000).optional(),
