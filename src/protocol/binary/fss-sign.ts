@@ -33,6 +33,11 @@ const ONE = RingTensor.fill([], 1n);
  */
 export const FSS_MAX_ELEMENTS = 256;
 
+/** Whether a sign of `n` elements goes by FSS under `method` (the protocol and its cost model decide alike). */
+export function signsByFss(method: 'adder' | 'fss', n: number): boolean {
+  return method === 'fss' && n <= FSS_MAX_ELEMENTS;
+}
+
 /** Words of 0/1 from bytes of 0/1. */
 function wordsOf(bits: Uint8Array): BigUint64Array {
   const out = new BigUint64Array(bits.length);

@@ -12,7 +12,7 @@
 import * as ring from '../../ring/index.js';
 import { RingTensor, type Shape } from '../../ring/index.js';
 import { msbXor, type AdderBits } from '../binary/adder.js';
-import { FSS_MAX_ELEMENTS, msbXorFss } from '../binary/fss-sign.js';
+import { msbXorFss, signsByFss } from '../binary/fss-sign.js';
 import { injectBits, notBits } from '../binary/bit-injection.js';
 import type { XorShares } from '../binary/xor.js';
 import { maskAll } from './beaver.js';
@@ -35,7 +35,7 @@ function bitsToPrivate(ctx: PondContext, bits: XorShares, shapes: readonly Shape
  * FSS_MAX_ELEMENTS elements by function secret sharing, larger ones by the adder.
  */
 export function signBits(ctx: PondContext, x: SharedWords, bits: AdderBits = 64): XorShares {
-  return ctx.comparison === 'fss' && ring.sizeOf(x.shape) <= FSS_MAX_ELEMENTS ? msbXorFss(ctx, x, bits) : msbXor(ctx, x, bits);
+  return signsByFss(ctx.comparison, ring.sizeOf(x.shape)) ? msbXorFss(ctx, x, bits) : msbXor(ctx, x, bits);
 }
 
 const ZERO = RingTensor.zeros([]);

@@ -8,7 +8,7 @@
  */
 import type { OpCost } from '../api/index.js';
 import { prefixLevels, type AdderBits } from '../binary/adder.js';
-import { FSS_MAX_ELEMENTS } from '../binary/fss-sign.js';
+import { signsByFss } from '../binary/fss-sign.js';
 import { dealtWords } from '../binary/prefix4.js';
 import type { ComparisonMethod, TruncationMode } from './context.js';
 
@@ -108,7 +108,7 @@ export class CostBuilder {
    * and the leaf's) and, to server 1, the packed shares of r's top bit.
    */
   sign(n: number, bits: AdderBits = 64): this {
-    if (this.comparison === 'adder' || n > FSS_MAX_ELEMENTS) return this.adder(n, bits);
+    if (!signsByFss(this.comparison, n)) return this.adder(n, bits);
     const width = bits - 1;
     const packed = Math.ceil(n / 64);
     this.open(n);
