@@ -81,7 +81,10 @@ test.serial('a player that never starts: the others give up after timeoutMs (not
   players.forEach((p, i) => {
     const exit = done.get(p.name)!;
     t.is(exit.code, 1, `${p.name}: ${p.stderr}`);
-    t.regex(p.stderr, new RegExp(`tfe ${p.name}: failed: .*'result-receiver'.*never connected`), p.name);
+    // The missing player is named as never connected. The root cause may name another
+    // peer first: on a loaded machine a present player can start listening after the timeout.
+    t.regex(p.stderr, /'result-receiver'.*never connected/, p.name);
+    t.regex(p.stderr, new RegExp(`tfe ${p.name}: failed: .*never connected`), p.name);
     t.true(exit.at - up[i] < timeoutMs + MARGIN_MS, `${p.name} exited ${exit.at - up[i]} ms after its program was loaded`);
   });
 });
