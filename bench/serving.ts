@@ -13,7 +13,7 @@
  *
  * Run: npm run bench:serving   (QUERIES=500 latency samples, GAP_MS=20 between them, SECONDS=8 of load)
  * Investigating: SKIP_LATENCY=1, SKIP_THROUGHPUT=1, LATENCY=first (only the latency with preprocessing) or
- * LATENCY=poll (that one and the one with busy polling), LATENCY=fss (that one and comparison: 'fss'),
+ * LATENCY=poll (that one and the one with busy polling), LATENCY=fss (that one and comparison: 'fss'), LATENCY=fss-poll (the first, busy polling, fss, and fss with busy polling),
  * THROUGHPUT_COMPARISON=adder,fss (the throughput run with each method), THROUGHPUT_BATCH='{"maxBatch":16}', PLAYER_NODE_ARGS='--trace-gc'
  * (or '--cpu-prof --cpu-prof-dir=DIR') for the players' node, PLAYER_STDOUT=PREFIX writes each
  * player's stdout (where --trace-gc prints) to PREFIX.<name>.
@@ -168,8 +168,9 @@ const latencyRuns: Array<[string, Record<string, unknown>, Record<string, unknow
   ['preprocessing, default batching wait (2 ms)', {}],
   ['preprocessing, no batching wait, busy polling 1 ms', { batch: { maxWaitMs: 0 } }, { busyPollUs: 1000 }],
   ['preprocessing, no batching wait, comparison: fss', { batch: { maxWaitMs: 0 }, comparison: 'fss' }],
+  ['preprocessing, no batching wait, comparison: fss, busy polling 1 ms', { batch: { maxWaitMs: 0 }, comparison: 'fss' }, { busyPollUs: 1000 }],
 ];
-const chosen = process.env.LATENCY === 'first' ? [latencyRuns[0]] : process.env.LATENCY === 'poll' ? [latencyRuns[0], latencyRuns[3]] : process.env.LATENCY === 'fss' ? [latencyRuns[0], latencyRuns[4]] : latencyRuns;
+const chosen = process.env.LATENCY === 'first' ? [latencyRuns[0]] : process.env.LATENCY === 'poll' ? [latencyRuns[0], latencyRuns[3]] : process.env.LATENCY === 'fss' ? [latencyRuns[0], latencyRuns[4]] : process.env.LATENCY === 'fss-poll' ? [latencyRuns[0], latencyRuns[3], latencyRuns[4], latencyRuns[5]] : latencyRuns;
 for (const [label, serving, network] of process.env.SKIP_LATENCY === '1' ? [] : chosen) {
   const r = await latency(serving, network);
   rows.push([label, fmtMs(r.p50), fmtMs(r.p99), String(r.stats?.dry ?? '-'), r.cpu.map(fmtMs).join(' / ')]);
