@@ -6,6 +6,10 @@
  * Tensors are immutable by convention: every op returns a new tensor and never
  * writes into its operands, so values can be shared between players of one
  * process without copies.
+ *
+ * `data` may be a view into a buffer that other tensors share (small kernel
+ * results, keystream, received frames): read it through its byteOffset and
+ * length, never as `data.buffer` whole.
  */
 import { check, checkShape } from '../errors.js';
 import { assertValidShape, fmt, sizeOf, type Shape } from './shape.js';

@@ -211,3 +211,27 @@ test("truncateOpened equals the truncation's unshift formula computed with BigIn
   t.throws(() => ring.truncateOpened(rand([2]), rand([3]), rand([2]), rand([2]), 16, 0), { message: /all operands need shape \[2\]/ });
   t.throws(() => ring.truncateOpened(rand([2]), rand([2]), rand([2]), rand([2]), 63, 1), { message: /bits must be an integer in \[1, 62\], got 63/ });
 });
+
+test('small results kept across many kernel calls stay correct and independent (they share slabs), large ones own their memory', (t) => {
+  // 600 results of 1 to 256 words fill many 32 KiB slabs; every one must still hold its own sum.
+  const kept: Array<{ got: RingTensor; a: RingTensor; b: RingTensor }> = [];
+  for (let i = 0; i < 600; i++) {
+    const n = 1 + ((i * 37) % 256);
+    const a = rand([n]);
+    const b = rand([n]);
+    kept.push({ got: ring.add(a, b), a, b });
+  }
+  for (const { got, a, b } of kept) {
+    t.deepEqual(got.toBigInts(), a.toBigInts().map((x, j) => wrap(x + b.data[j])));
+    // A view of exactly its words: nothing before or after it is part of the tensor.
+    t.is(got.data.byteLength, 8 * got.size);
+  }
+  // Writing into one result (ops never do; this checks the views do not overlap) changes no other.
+  const [first, second] = [kept[0].got, kept[1].got];
+  const before = second.toBigInts();
+  first.data.fill(0n);
+  t.deepEqual(second.toBigInts(), before);
+  const big = ring.add(rand([1000]), rand([1000]));
+  t.is(big.data.byteOffset, 0);
+  t.is(big.data.buffer.byteLength, 8000, 'a result above the slab size has a buffer of its own');
+});
