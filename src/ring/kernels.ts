@@ -54,9 +54,30 @@ const MAX_BYTES = 4 * 1024 * 1024 * 1024;
 const SLAB_MAX_WORDS = 256;
 const SLAB_BYTES = 32 * 1024;
 
-/** Bump allocator over the wasm memory, valid for the duration of one call. */
+/**
+ * Most bytes of wasm memory that packed right-hand matrices stay in between
+ * calls ({@link Arena.pinned}); past it every pinned matrix is dropped.
+ */
+const PINNED_BYTES = 64 * 1024 * 1024;
+
+interface Pinned {
+  readonly ptr: number;
+  readonly words: number;
+  readonly generation: number;
+}
+
+/**
+ * Bump allocator over the wasm memory, valid for the duration of one call.
+ * Below it, from HEAP_BASE to `base`, lie pinned matrices that outlive calls.
+ */
 export class Arena {
+  private base = HEAP_BASE;
   private top = HEAP_BASE;
+  /** Pinned matrices by the array they were made from, and the arrays seen once. */
+  private readonly pins = new WeakMap<BigUint64Array, Pinned>();
+  private readonly seen = new WeakSet<BigUint64Array>();
+  /** Raised when the pinned region is dropped: older pins are void. */
+  private generation = 0;
   /** Where small results are carved out ({@link take}); a full slab is left to the views that hold it. */
   private slab = new ArrayBuffer(SLAB_BYTES);
   private slabTop = 0;
@@ -130,7 +151,40 @@ export class Arena {
   }
 
   reset(): void {
-    this.top = HEAP_BASE;
+    this.top = this.base;
+  }
+
+  /**
+   * A pointer to `words` words made from `source` by `make(dst, src)` (src:
+   * `source` copied into the arena), kept in wasm memory across calls for
+   * the next call with the same array: a served model multiplies by the same
+   * weights (their masked value, the server's share of their mask) every
+   * query, and copying and packing them cost as much as a one-row product.
+   * Undefined the first time an array is seen (most arrays, as in training,
+   * are used once) or when it does not fit; then the caller does the work
+   * itself. Call it first in a call, before anything is allocated. Relies on
+   * tensors being immutable, as every op leaves them.
+   */
+  pinned(source: BigUint64Array, words: number, make: (dst: number, src: number) => void): number | undefined {
+    const pin = this.pins.get(source);
+    if (pin !== undefined && pin.generation === this.generation && pin.words === words) return pin.ptr;
+    if (!this.seen.has(source)) {
+      this.seen.add(source);
+      return undefined;
+    }
+    if (this.top !== this.base || words * 8 > PINNED_BYTES / 4) return undefined;
+    if (this.base + words * 8 + 16 - HEAP_BASE > PINNED_BYTES) {
+      // Full: drop every pin (a model's weights are pinned again on their next two uses).
+      this.generation += 1;
+      this.base = HEAP_BASE;
+      this.top = HEAP_BASE;
+    }
+    const ptr = this.alloc(words);
+    make(ptr, this.put(source));
+    this.base = ptr + words * 8;
+    this.top = this.base;
+    this.pins.set(source, { ptr, words, generation: this.generation });
+    return ptr;
   }
 
   // Views are rebuilt after memory.grow, which detaches the old buffer.

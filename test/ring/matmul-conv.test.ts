@@ -20,6 +20,33 @@ test('matmul equals the BigInt reference on square, non-square, 1-element and od
   }
 });
 
+test('a right-hand matrix used again (kept packed in wasm memory from its second use) gives the same products as a fresh one', (t) => {
+  // Weights as a served model uses them: the same arrays every query, interleaved with others.
+  const shapes: Array<[number, number]> = [[13, 9], [7, 4], [20, 5]];
+  const weights = shapes.map(([k, n]) => rand([k, n]));
+  for (let query = 0; query < 4; query++) {
+    for (const [i, w] of weights.entries()) {
+      const [k, n] = shapes[i];
+      for (const m of [1, 3]) {
+        const x = rand([m, k]);
+        t.deepEqual(ring.matmul(x, w).toBigInts(), refMatmul2d(x.data, w.data, m, k, n), `query ${query}, ${m}x${k} @ ${k}x${n}`);
+      }
+      // A fresh matrix of the same shape and an equal copy are not mistaken for the pinned one.
+      const other = rand([k, n]);
+      const x = rand([2, k]);
+      t.deepEqual(ring.matmul(x, other).toBigInts(), refMatmul2d(x.data, other.data, 2, k, n));
+      const copy = new RingTensor([k, n], w.data.slice());
+      t.deepEqual(ring.matmul(x, copy).toBigInts(), refMatmul2d(x.data, w.data, 2, k, n));
+    }
+  }
+  // Results of other kernels between uses do not disturb a pinned matrix.
+  const w = weights[0];
+  const big = rand([300, 300]);
+  ring.add(big, big);
+  const x = rand([2, 13]);
+  t.deepEqual(ring.matmul(x, w).toBigInts(), refMatmul2d(x.data, w.data, 2, 13, 9));
+});
+
 test('matmul at Strassen-Winograd sizes equals the reference (Freivalds check and sampled entries)', (t) => {
   t.true(ring.STRASSEN_MIN <= 512);
   for (const [m, k, n] of [[512, 512, 512], [400, 512, 388], [768, 384, 390], [384, 386, 770], [513, 512, 512]] as const) {

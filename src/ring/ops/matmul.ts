@@ -27,8 +27,10 @@ export function matmulInArena(arena: Arena, k: KernelExports, pa: number, lda: n
 }
 
 /** C (ldc) = A (lda) B (ldb): Strassen-Winograd while it pays, then the kernel. */
+const usesStrassen = (m: number, kk: number, n: number): boolean => m % 2 === 0 && kk % 2 === 0 && n % 2 === 0 && Math.min(m, kk, n) >= STRASSEN_MIN;
+
 function gemm(arena: Arena, k: KernelExports, pa: number, lda: number, pb: number, ldb: number, pc: number, ldc: number, m: number, kk: number, n: number): void {
-  if (m % 2 === 0 && kk % 2 === 0 && n % 2 === 0 && Math.min(m, kk, n) >= STRASSEN_MIN) {
+  if (usesStrassen(m, kk, n)) {
     winograd(arena, k, pa, lda, pb, ldb, pc, ldc, m, kk, n);
   } else {
     classical(arena, k, pa, lda, pb, ldb, pc, ldc, m, kk, n);
@@ -36,9 +38,17 @@ function gemm(arena: Arena, k: KernelExports, pa: number, lda: number, pb: numbe
 }
 
 function classical(arena: Arena, k: KernelExports, pa: number, lda: number, pb: number, ldb: number, pc: number, ldc: number, m: number, kk: number, n: number): void {
-  const panels = Math.ceil(n / 4);
-  const packed = arena.alloc(panels * kk * 4);
+  const packed = arena.alloc(packedWords(kk, n));
   k.pack_b(pb, ldb, kk, n, packed);
+  productOfPacked(arena, k, pa, lda, packed, pc, ldc, m, kk, n);
+}
+
+/** Words of B (k x n) packed in panels of 4 columns. */
+const packedWords = (kk: number, n: number): number => Math.ceil(n / 4) * kk * 4;
+
+/** C (ldc) = A (lda) B, B packed by pack_b. */
+function productOfPacked(arena: Arena, k: KernelExports, pa: number, lda: number, packed: number, pc: number, ldc: number, m: number, kk: number, n: number): void {
+  const panels = Math.ceil(n / 4);
   if (n % 4 === 0) {
     k.matmul(pa, lda, packed, pc, ldc, m, kk, n);
     return;
@@ -102,7 +112,14 @@ function winograd(arena: Arena, k: KernelExports, pa: number, lda: number, pb: n
 
 function matmul2d(a: BigUint64Array, b: BigUint64Array, m: number, kk: number, n: number): BigUint64Array {
   return kernels().run((arena, k) => {
+    // A right-hand matrix used again (a served model's weights) stays packed in wasm memory.
+    const packed = usesStrassen(m, kk, n) ? undefined : arena.pinned(b, packedWords(kk, n), (dst, src) => k.pack_b(src, n, kk, n, dst));
     const pa = arena.put(a);
+    if (packed !== undefined) {
+      const c = arena.alloc(m * n);
+      productOfPacked(arena, k, pa, kk, packed, c, n, m, kk, n);
+      return arena.take(c, m * n);
+    }
     const pb = arena.put(b);
     return arena.take(matmulInArena(arena, k, pa, kk, pb, n, m, kk, n), m * n);
   });
