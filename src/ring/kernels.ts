@@ -174,7 +174,7 @@ export class Arena {
     }
     if (this.top !== this.base || words * 8 > PINNED_BYTES / 4) return undefined;
     if (this.base + words * 8 + 16 - HEAP_BASE > PINNED_BYTES) {
-      // Full: drop every pin (a model's weights are pinned again on their next two uses).
+      // Full: drop every pin (arrays already seen, a model's weights, are pinned again on their next use).
       this.generation += 1;
       this.base = HEAP_BASE;
       this.top = HEAP_BASE;

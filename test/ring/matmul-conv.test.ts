@@ -47,6 +47,30 @@ test('a right-hand matrix used again (kept packed in wasm memory from its second
   t.deepEqual(ring.matmul(x, w).toBigInts(), refMatmul2d(x.data, w.data, 2, 13, 9));
 });
 
+test('past 64 MiB of pinned matrices every pin is dropped and made again: products stay right', (t) => {
+  // Five matrices of 16 MiB: pinning them in turn overflows the 64 MiB region, which drops the pins made before.
+  const [k, n] = [1024, 2048];
+  const big = (): RingTensor => {
+    const data = new BigUint64Array(k * n);
+    const halves = new Uint32Array(data.buffer);
+    for (let i = 0; i < halves.length; i++) halves[i] = (Math.random() * 2 ** 32) >>> 0;
+    return new RingTensor([k, n], data);
+  };
+  const ws = Array.from({ length: 5 }, big);
+  const x = rand([1, k]);
+  // An equal copy, used once, goes the unpinned way: the reference for each product.
+  const want = ws.map((w) => ring.matmul(x, new RingTensor([k, n], w.data.slice())).toBigInts());
+  for (let round = 0; round < 3; round++) {
+    for (const [i, w] of ws.entries()) t.deepEqual(ring.matmul(x, w).toBigInts(), want[i], `round ${round}, matrix ${i}`);
+  }
+  // Spot check the reference itself against BigInts on a few columns.
+  for (const col of [0, 1, n - 1]) {
+    let s = 0n;
+    for (let j = 0; j < k; j++) s += x.data[j] * ws[0].data[j * n + col];
+    t.is(want[0][col], wrap(s));
+  }
+});
+
 test('matmul at Strassen-Winograd sizes equals the reference (Freivalds check and sampled entries)', (t) => {
   t.true(ring.STRASSEN_MIN <= 512);
   for (const [m, k, n] of [[512, 512, 512], [400, 512, 388], [768, 384, 390], [384, 386, 770], [513, 512, 512]] as const) {

@@ -26,9 +26,9 @@ export function matmulInArena(arena: Arena, k: KernelExports, pa: number, lda: n
   return c;
 }
 
-/** C (ldc) = A (lda) B (ldb): Strassen-Winograd while it pays, then the kernel. */
 const usesStrassen = (m: number, kk: number, n: number): boolean => m % 2 === 0 && kk % 2 === 0 && n % 2 === 0 && Math.min(m, kk, n) >= STRASSEN_MIN;
 
+/** C (ldc) = A (lda) B (ldb): Strassen-Winograd while it pays, then the kernel. */
 function gemm(arena: Arena, k: KernelExports, pa: number, lda: number, pb: number, ldb: number, pc: number, ldc: number, m: number, kk: number, n: number): void {
   if (usesStrassen(m, kk, n)) {
     winograd(arena, k, pa, lda, pb, ldb, pc, ldc, m, kk, n);
